@@ -1,0 +1,115 @@
+package dpvm.tensor;
+
+/**
+ * The closed set of primitives a backend implements. Everything else (linear, attention, losses, GELU, norms...)
+ * is composed once from these in {@link Functional}, so a new backend gets it for free. Gradient rules live
+ * beside the front-end of each primitive in {@link Ops}; backends never deal with autograd.
+ *
+ * <p>Inputs may be any strided view (broadcast dims have stride 0) unless a method says otherwise; outputs are
+ * new contiguous tensors. Operand checks (shapes, dtypes, devices) are done by {@link Ops} before a backend is
+ * called.
+ */
+public interface Backend {
+    enum Unary { NEG, EXP, LOG, SQRT, RSQRT, ABS, SIGN, TANH, SIGMOID, ERF, RECIPROCAL, SIN, COS }
+
+    enum Binary { ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE }
+
+    enum Reduce { SUM, MAX, MIN }
+
+    enum Distribution { UNIFORM, NORMAL }
+
+    /** Stride, padding and dilation per spatial dim, and the group count. */
+    record ConvSpec(int[] stride, int[] padding, int[] dilation, int groups) {}
+
+    /** Window geometry per spatial dim; countIncludePad matters only for average pooling. */
+    record PoolSpec(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode, boolean countIncludePad) {}
+
+    /** One Adam/AdamW update; {@code step} counts from 1. */
+    record AdamStep(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled, long step) {}
+
+    Device device();
+
+    // Memory and movement.
+    Storage allocate(DType dtype, int size);
+
+    /** Copies a host array (float[], double[], int[] or long[] matching the storage dtype) into storage at offset. */
+    void upload(Storage dst, int offset, Object hostArray);
+
+    /** The elements of {@code src} in row-major order as a host array of its dtype. */
+    Object download(Tensor src);
+
+    Tensor fill(int[] shape, DType dtype, double value);
+
+    /** A contiguous copy of {@code src}, converted to {@code dtype}. */
+    Tensor copy(Tensor src, DType dtype);
+
+    /** Writes {@code src}, broadcast to {@code dst}'s shape, into the (possibly strided) view {@code dst}. */
+    void copyInto(Tensor dst, Tensor src);
+
+    // Elementwise.
+    Tensor unary(Unary op, Tensor x);
+
+    /** Broadcasting binary op; comparisons give 1 or 0 in the operands' dtype. */
+    Tensor binary(Binary op, Tensor a, Tensor b);
+
+    Tensor where(Tensor condition, Tensor a, Tensor b);
+
+    // Reductions.
+    Tensor reduce(Reduce op, Tensor x, int[] dims, boolean keepdim);
+
+    /** Index (int64) of the first maximum or minimum along dim. */
+    Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim);
+
+    // Dense algebra.
+    /** {@code [..., M, K] x [..., K, N]}, batch dims broadcast, both at least 2-d. */
+    Tensor matmul(Tensor a, Tensor b);
+
+    /** Cross-correlation; x is [N, C, spatial...] with 1 to 3 spatial dims, w is [O, C/groups, kernel...]. */
+    Tensor conv(Tensor x, Tensor w, ConvSpec spec);
+
+    Tensor convBackwardData(Tensor gradOut, Tensor w, int[] xShape, ConvSpec spec);
+
+    Tensor convBackwardWeight(Tensor x, Tensor gradOut, int[] wShape, ConvSpec spec);
+
+    // Pooling over the trailing 1 to 3 spatial dims of [N, C, spatial...].
+    /** Returns {values, argmax} where argmax (int32) is the flat index of the winner within its plane. */
+    Tensor[] maxPool(Tensor x, PoolSpec spec);
+
+    Tensor maxPoolBackward(Tensor gradOut, Tensor argmax, int[] xShape, PoolSpec spec);
+
+    Tensor avgPool(Tensor x, PoolSpec spec);
+
+    Tensor avgPoolBackward(Tensor gradOut, int[] xShape, PoolSpec spec);
+
+    Tensor adaptiveAvgPool(Tensor x, int[] outSize);
+
+    Tensor adaptiveAvgPoolBackward(Tensor gradOut, int[] xShape);
+
+    // Normalised exponentials.
+    Tensor softmax(Tensor x, int dim, boolean log);
+
+    /** Gradient of softmax (or log-softmax) given its output y and the upstream gradient. */
+    Tensor softmaxBackward(Tensor y, Tensor gradOut, int dim, boolean log);
+
+    // Indexing. Index tensors are int32 or int64.
+    Tensor indexSelect(Tensor x, int dim, Tensor index);
+
+    /** zeros(shape) with src's slices added at the index positions along dim (the adjoint of indexSelect). */
+    Tensor indexAdd(int[] shape, int dim, Tensor index, Tensor src);
+
+    Tensor gather(Tensor x, int dim, Tensor index);
+
+    /** zeros(shape) with src added at index along dim (the adjoint of gather). */
+    Tensor scatterAdd(int[] shape, int dim, Tensor index, Tensor src);
+
+    // Randomness and optimisation.
+    /**
+     * Fills contiguous {@code out} from the counter-based generator: element i of a uniform fill is word i%4 of the
+     * Philox-4x32-10 block with counter {@code offset + i/4}; a normal fill uses Box-Muller on words 0 and 1 of
+     * block {@code offset + i/2} (cosine for even i, sine for odd). Same numbers on every backend and thread count.
+     */
+    void fillRandom(Tensor out, Distribution distribution, long seed, long offset);
+
+    /** In-place fused Adam/AdamW update of contiguous param, m and v from grad. */
+    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step);
+}

@@ -1,0 +1,346 @@
+package dpvm.tensor;
+
+import dpvm.tensor.Backend.Binary;
+import dpvm.tensor.Backend.ConvSpec;
+import dpvm.tensor.Backend.PoolSpec;
+import dpvm.tensor.Backend.Reduce;
+import dpvm.tensor.Backend.Unary;
+
+import java.util.Arrays;
+
+/**
+ * The primitives' front end: operand checks, the backend call, and each primitive's gradient rule right beside
+ * it (the one table of gradient rules; view rules are in {@link ViewOps}). Rules run with recording off and may
+ * use any op.
+ */
+public final class Ops {
+    private Ops() {}
+
+    // ---------------------------------------------------------------- checks
+
+    static void sameDevice(String op, Tensor a, Tensor b) {
+        if (!a.device().equals(b.device())) {
+            throw new ShapeException(op + ": operands are on different devices (" + a.device() + " with shape " + Shape.str(a.shape) + ", " + b.device() + " with shape " + Shape.str(b.shape) + ")");
+        }
+    }
+
+    static void sameDtype(String op, Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype()) {
+            throw new ShapeException(op + ": dtypes differ (" + a.dtype() + " with shape " + Shape.str(a.shape) + ", " + b.dtype() + " with shape " + Shape.str(b.shape) + ")");
+        }
+    }
+
+    static void floating(String op, Tensor x) {
+        if (!x.dtype().isFloating()) throw new ShapeException(op + ": needs a floating-point tensor, got " + x.dtype() + " with shape " + Shape.str(x.shape));
+    }
+
+    static void integer(String op, Tensor index) {
+        if (index.dtype() != DType.INT32 && index.dtype() != DType.INT64) throw new ShapeException(op + ": index must be int32 or int64, got " + index.dtype() + " with shape " + Shape.str(index.shape));
+    }
+
+    private static void open(Tensor... ts) {
+        for (Tensor t : ts) if (t != null) t.checkOpen();
+    }
+
+    // ---------------------------------------------------------------- copy and cast
+
+    /** A new contiguous copy, converted to dtype. Gradient: the upstream gradient cast back. */
+    public static Tensor copy(Tensor x, DType dtype) {
+        open(x);
+        Tensor out = x.backend().copy(x, dtype);
+        if (!dtype.isFloating()) return out;
+        return Autograd.record("copy", out, g -> new Tensor[] {g.cast(x.dtype())}, x);
+    }
+
+    /** Concatenation along dim. Gradient: the matching slice of the upstream gradient for each input. */
+    public static Tensor cat(Tensor[] xs, int dim) {
+        if (xs.length == 0) throw new ShapeException("cat: needs at least one tensor");
+        open(xs);
+        Tensor first = xs[0];
+        int d = Shape.dim("cat", dim, first.rank());
+        int[] shape = first.shape.clone();
+        shape[d] = 0;
+        for (Tensor x : xs) {
+            sameDevice("cat", first, x);
+            sameDtype("cat", first, x);
+            if (x.rank() != first.rank()) throw new ShapeException("cat: ranks differ: " + Shape.str(first.shape) + " and " + Shape.str(x.shape));
+            for (int i = 0; i < x.rank(); i++) {
+                if (i != d && x.shape[i] != first.shape[i]) throw new ShapeException("cat: shapes " + Shape.str(first.shape) + " and " + Shape.str(x.shape) + " differ outside dim " + d);
+            }
+            shape[d] += x.shape[d];
+        }
+        Tensor out = Tensor.empty(shape, first.dtype(), first.device());
+        int[] starts = new int[xs.length];
+        int at = 0;
+        for (int i = 0; i < xs.length; i++) {
+            starts[i] = at;
+            out.backend().copyInto(rawNarrow(out, d, at, xs[i].shape[d]), xs[i]);
+            at += xs[i].shape[d];
+        }
+        return Autograd.record("cat", out, g -> {
+            Tensor[] gs = new Tensor[xs.length];
+            for (int i = 0; i < xs.length; i++) gs[i] = g.narrow(d, starts[i], xs[i].shape[d]);
+            return gs;
+        }, xs);
+    }
+
+    /** A narrow view that never records a graph (for writing into freshly made outputs). */
+    static Tensor rawNarrow(Tensor t, int d, int start, int length) {
+        int[] shape = t.shape.clone();
+        shape[d] = length;
+        return new Tensor(t.storage, shape, t.strides, t.offset + start * t.strides[d]);
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    public static Tensor unary(Unary op, Tensor x) {
+        open(x);
+        String name = op.name().toLowerCase();
+        if (op != Unary.NEG && op != Unary.ABS && op != Unary.SIGN) floating(name, x);
+        Tensor y = x.backend().unary(op, x);
+        Autograd.Rule rule = switch (op) {
+            case NEG -> g -> new Tensor[] {g.neg()};
+            case EXP -> g -> new Tensor[] {g.mul(y)};
+            case LOG -> g -> new Tensor[] {g.div(x)};
+            case SQRT -> g -> new Tensor[] {g.div(y.mul(2))};
+            case RSQRT -> g -> new Tensor[] {g.mul(y.mul(y).mul(y).mul(-0.5))};
+            case ABS -> g -> new Tensor[] {g.mul(unary(Unary.SIGN, x))};
+            case SIGN -> g -> new Tensor[] {Tensor.zeros(x.shape, g.dtype(), g.device())};
+            case TANH -> g -> new Tensor[] {g.mul(y.mul(y).neg().add(1))};
+            case SIGMOID -> g -> new Tensor[] {g.mul(y.mul(y.neg().add(1)))};
+            case ERF -> g -> new Tensor[] {g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI)))};
+            case RECIPROCAL -> g -> new Tensor[] {g.mul(y.mul(y)).neg()};
+            case SIN -> g -> new Tensor[] {g.mul(unary(Unary.COS, x))};
+            case COS -> g -> new Tensor[] {g.mul(unary(Unary.SIN, x)).neg()};
+        };
+        return Autograd.record(name, y, rule, x);
+    }
+
+    public static Tensor binary(Binary op, Tensor a, Tensor b) {
+        open(a, b);
+        String name = op.name().toLowerCase();
+        sameDevice(name, a, b);
+        sameDtype(name, a, b);
+        int[] outShape = Shape.broadcast(name, a.shape, b.shape);
+        if (op == Binary.POW) floating(name, a);
+        Tensor y = a.backend().binary(op, a, b);
+        int[] as = a.shape, bs = b.shape;
+        Autograd.Rule rule = switch (op) {
+            case ADD -> g -> grads(g, as, bs, g, g);
+            case SUB -> g -> grads(g, as, bs, g, b.requiresGrad ? g.neg() : null);
+            case MUL -> g -> grads(g, as, bs, a.requiresGrad ? g.mul(b) : null, b.requiresGrad ? g.mul(a) : null);
+            case DIV -> g -> grads(g, as, bs, a.requiresGrad ? g.div(b) : null, b.requiresGrad ? g.mul(y).div(b).neg() : null);
+            case POW -> g -> grads(g, as, bs,
+                    a.requiresGrad ? g.mul(b).mul(binary(Binary.POW, a, b.sub(1))) : null,
+                    b.requiresGrad ? g.mul(where(a.gt(0), y.mul(unary(Unary.LOG, a.maximum(a.like(Double.MIN_NORMAL)))), a.like(0))) : null);
+            case MAX, MIN -> g -> {
+                // ties split the gradient evenly, as PyTorch's maximum/minimum do
+                Tensor wins = op == Binary.MAX ? a.gt(b) : a.lt(b);
+                Tensor share = wins.add(a.eq(b).mul(0.5));
+                return grads(g, as, bs, g.mul(share), g.mul(share.neg().add(1)));
+            };
+            case EQ, NE, LT, LE, GT, GE -> null;
+        };
+        if (rule == null) return y;
+        if (!Shape.same(y.shape, outShape)) throw new IllegalStateException(name + ": backend returned shape " + Shape.str(y.shape) + ", expected " + Shape.str(outShape));
+        return Autograd.record(name, y, rule, a, b);
+    }
+
+    /** Gradients of a broadcasting binary op, each summed back to its input's shape. */
+    private static Tensor[] grads(Tensor g, int[] as, int[] bs, Tensor ga, Tensor gb) {
+        return new Tensor[] {ga == null ? null : Functional.sumTo(ga, as), gb == null ? null : Functional.sumTo(gb, bs)};
+    }
+
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        open(condition, a, b);
+        sameDevice("where", condition, a);
+        sameDevice("where", a, b);
+        sameDtype("where", a, b);
+        int[] shape = Shape.broadcast("where", Shape.broadcast("where", condition.shape, a.shape), b.shape);
+        Tensor y = a.backend().where(condition, a, b);
+        int[] as = a.shape, bs = b.shape;
+        return Autograd.record("where", y, g -> {
+            Tensor zero = g.like(0);
+            return new Tensor[] {null, a.requiresGrad ? Functional.sumTo(where(condition, g, zero), as) : null,
+                    b.requiresGrad ? Functional.sumTo(where(condition, zero, g), bs) : null};
+        }, condition, a, b);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    static int[] normaliseDims(String op, int[] dims, int rank) {
+        int[] d = new int[dims.length];
+        boolean[] seen = new boolean[Math.max(rank, 1)];
+        for (int i = 0; i < dims.length; i++) {
+            d[i] = Shape.dim(op, dims[i], rank);
+            if (seen[d[i]]) throw new ShapeException(op + ": dim " + d[i] + " repeated in " + Arrays.toString(dims));
+            seen[d[i]] = true;
+        }
+        Arrays.sort(d);
+        return d;
+    }
+
+    /** Shape of x with the reduced dims kept as size 1. */
+    static int[] keptShape(int[] shape, int[] dims) {
+        int[] k = shape.clone();
+        for (int d : dims) k[d] = 1;
+        return k;
+    }
+
+    public static Tensor reduce(Reduce op, Tensor x, int[] dims, boolean keepdim) {
+        open(x);
+        String name = op.name().toLowerCase();
+        int[] d = normaliseDims(name, dims, x.rank());
+        for (int i : d) if (x.shape[i] == 0 && op != Reduce.SUM) throw new ShapeException(name + ": cannot reduce an empty dim " + i + " of shape " + Shape.str(x.shape));
+        Tensor y = x.backend().reduce(op, x, d, keepdim);
+        int[] kept = keptShape(x.shape, d);
+        Autograd.Rule rule = switch (op) {
+            case SUM -> g -> new Tensor[] {g.reshape(kept).expand(x.shape)};
+            case MAX, MIN -> g -> {
+                // the gradient is shared evenly among tied extrema, as PyTorch's amax/amin do
+                Tensor hit = x.eq(y.reshape(kept));
+                Tensor count = reduce(Reduce.SUM, hit, d, true);
+                return new Tensor[] {hit.div(count).mul(g.reshape(kept))};
+            };
+        };
+        return Autograd.record(name, y, rule, x);
+    }
+
+    public static Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim) {
+        open(x);
+        int d = Shape.dim(max ? "argmax" : "argmin", dim, x.rank());
+        if (x.rank() > 0 && x.shape[d] == 0) throw new ShapeException((max ? "argmax" : "argmin") + ": dim " + d + " of shape " + Shape.str(x.shape) + " is empty");
+        return x.backend().argReduce(max, x, d, keepdim);
+    }
+
+    // ---------------------------------------------------------------- dense algebra
+
+    /** Batched matrix product of tensors with at least 2 dims; batch dims broadcast. */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        open(a, b);
+        sameDevice("matmul", a, b);
+        sameDtype("matmul", a, b);
+        floating("matmul", a);
+        if (a.rank() < 2 || b.rank() < 2) throw new ShapeException("matmul: operands need at least 2 dims, got " + Shape.str(a.shape) + " and " + Shape.str(b.shape));
+        if (a.shape[a.rank() - 1] != b.shape[b.rank() - 2]) {
+            throw new ShapeException("matmul: inner dims differ: " + Shape.str(a.shape) + " x " + Shape.str(b.shape) + " (" + a.shape[a.rank() - 1] + " vs " + b.shape[b.rank() - 2] + ")");
+        }
+        Shape.broadcast("matmul", Arrays.copyOf(a.shape, a.rank() - 2), Arrays.copyOf(b.shape, b.rank() - 2));
+        Tensor y = a.backend().matmul(a, b);
+        return Autograd.record("matmul", y, g -> new Tensor[] {
+                a.requiresGrad ? Functional.sumTo(matmul(g, b.mT()), a.shape) : null,
+                b.requiresGrad ? Functional.sumTo(matmul(a.mT(), g), b.shape) : null}, a, b);
+    }
+
+    public static Tensor conv(Tensor x, Tensor w, ConvSpec spec) {
+        open(x, w);
+        sameDevice("conv", x, w);
+        sameDtype("conv", x, w);
+        floating("conv", x);
+        int sd = x.rank() - 2;
+        if (sd < 1 || sd > 3 || w.rank() != x.rank()) {
+            throw new ShapeException("conv: input " + Shape.str(x.shape) + " and weight " + Shape.str(w.shape) + " must both be [N, C, 1 to 3 spatial dims] and [O, C/groups, kernel...]");
+        }
+        if (spec.stride().length != sd || spec.padding().length != sd || spec.dilation().length != sd) {
+            throw new ShapeException("conv: stride, padding and dilation need " + sd + " values each for input " + Shape.str(x.shape));
+        }
+        if (spec.groups() < 1 || x.shape[1] % spec.groups() != 0 || w.shape[0] % spec.groups() != 0 || w.shape[1] * spec.groups() != x.shape[1]) {
+            throw new ShapeException("conv: input " + Shape.str(x.shape) + " has " + x.shape[1] + " channels but weight " + Shape.str(w.shape) + " with groups=" + spec.groups() + " expects " + w.shape[1] * spec.groups());
+        }
+        for (int i = 0; i < sd; i++) {
+            int span = spec.dilation()[i] * (w.shape[2 + i] - 1) + 1;
+            if (x.shape[2 + i] + 2 * spec.padding()[i] < span) {
+                throw new ShapeException("conv: kernel " + Shape.str(w.shape) + " (dilated span " + span + ") is larger than padded input " + Shape.str(x.shape) + " in spatial dim " + i);
+            }
+        }
+        Tensor y = x.backend().conv(x, w, spec);
+        return Autograd.record("conv", y, g -> new Tensor[] {
+                x.requiresGrad ? g.backend().convBackwardData(g, w, x.shape, spec) : null,
+                w.requiresGrad ? g.backend().convBackwardWeight(x, g, w.shape, spec) : null}, x, w);
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    private static void checkPool(String op, Tensor x, int[] window) {
+        floating(op, x);
+        int sd = x.rank() - 2;
+        if (sd < 1 || sd > 3) throw new ShapeException(op + ": input " + Shape.str(x.shape) + " must be [N, C, 1 to 3 spatial dims]");
+        if (window.length != sd) throw new ShapeException(op + ": window " + Arrays.toString(window) + " needs " + sd + " values for input " + Shape.str(x.shape));
+    }
+
+    public static Tensor maxPool(Tensor x, PoolSpec spec) {
+        open(x);
+        checkPool("max_pool", x, spec.kernel());
+        Tensor[] r = x.backend().maxPool(x, spec);
+        Tensor y = r[0], argmax = r[1];
+        return Autograd.record("max_pool", y, g -> new Tensor[] {g.backend().maxPoolBackward(g, argmax, x.shape, spec)}, x);
+    }
+
+    public static Tensor avgPool(Tensor x, PoolSpec spec) {
+        open(x);
+        checkPool("avg_pool", x, spec.kernel());
+        Tensor y = x.backend().avgPool(x, spec);
+        return Autograd.record("avg_pool", y, g -> new Tensor[] {g.backend().avgPoolBackward(g, x.shape, spec)}, x);
+    }
+
+    public static Tensor adaptiveAvgPool(Tensor x, int[] outSize) {
+        open(x);
+        checkPool("adaptive_avg_pool", x, outSize);
+        for (int s : outSize) if (s < 1) throw new ShapeException("adaptive_avg_pool: output size " + Arrays.toString(outSize) + " must be positive");
+        Tensor y = x.backend().adaptiveAvgPool(x, outSize);
+        return Autograd.record("adaptive_avg_pool", y, g -> new Tensor[] {g.backend().adaptiveAvgPoolBackward(g, x.shape)}, x);
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    public static Tensor softmax(Tensor x, int dim, boolean log) {
+        open(x);
+        String name = log ? "log_softmax" : "softmax";
+        floating(name, x);
+        int d = Shape.dim(name, dim, x.rank());
+        Tensor y = x.backend().softmax(x, d, log);
+        return Autograd.record(name, y, g -> new Tensor[] {g.backend().softmaxBackward(y, g, d, log)}, x);
+    }
+
+    // ---------------------------------------------------------------- indexing
+
+    public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        open(x, index);
+        integer("index_select", index);
+        sameDevice("index_select", x, index);
+        if (index.rank() != 1) throw new ShapeException("index_select: index must be 1-d, got " + Shape.str(index.shape));
+        int d = Shape.dim("index_select", dim, x.rank());
+        Tensor y = x.backend().indexSelect(x, d, index);
+        return Autograd.record("index_select", y, g -> new Tensor[] {g.backend().indexAdd(x.shape, d, index, g), null}, x, index);
+    }
+
+    public static Tensor indexAdd(int[] shape, int dim, Tensor index, Tensor src) {
+        open(index, src);
+        integer("index_add", index);
+        int d = Shape.dim("index_add", dim, shape.length);
+        Tensor y = src.backend().indexAdd(shape.clone(), d, index, src);
+        return Autograd.record("index_add", y, g -> new Tensor[] {null, g.backend().indexSelect(g, d, index)}, index, src);
+    }
+
+    public static Tensor gather(Tensor x, int dim, Tensor index) {
+        open(x, index);
+        integer("gather", index);
+        sameDevice("gather", x, index);
+        int d = Shape.dim("gather", dim, x.rank());
+        if (index.rank() != x.rank()) throw new ShapeException("gather: index " + Shape.str(index.shape) + " and input " + Shape.str(x.shape) + " differ in rank");
+        for (int i = 0; i < x.rank(); i++) {
+            if (i != d && index.shape[i] > x.shape[i]) throw new ShapeException("gather: index " + Shape.str(index.shape) + " exceeds input " + Shape.str(x.shape) + " in dim " + i);
+        }
+        Tensor y = x.backend().gather(x, d, index);
+        return Autograd.record("gather", y, g -> new Tensor[] {g.backend().scatterAdd(x.shape, d, index, g), null}, x, index);
+    }
+
+    public static Tensor scatterAdd(int[] shape, int dim, Tensor index, Tensor src) {
+        open(index, src);
+        integer("scatter_add", index);
+        int d = Shape.dim("scatter_add", dim, shape.length);
+        if (!Shape.same(index.shape, src.shape)) throw new ShapeException("scatter_add: index " + Shape.str(index.shape) + " and src " + Shape.str(src.shape) + " differ");
+        Tensor y = src.backend().scatterAdd(shape.clone(), d, index, src);
+        return Autograd.record("scatter_add", y, g -> new Tensor[] {null, g.backend().gather(g, d, index)}, index, src);
+    }
+}

@@ -1,0 +1,39 @@
+package dpvm.tensor.check;
+
+/**
+ * The one numerics policy for every test: |out - ref| <= atol + rtol * |ref| elementwise, and NaN never passes.
+ * One row per precision.
+ */
+public record Tolerance(String name, double rtol, double atol) {
+    public static final Tolerance FP64 = new Tolerance("fp64", 1e-10, 1e-12);
+    public static final Tolerance FP32 = new Tolerance("fp32", 1e-5, 1e-6);
+    public static final Tolerance TF32 = new Tolerance("tf32", 5e-4, 1e-5);
+    public static final Tolerance BF16 = new Tolerance("bf16", 1e-2, 1e-3);
+    /** Finite-difference gradients in float64 (truncation error of central differences with h = 1e-6). */
+    public static final Tolerance GRADCHECK = new Tolerance("gradcheck", 1e-5, 1e-7);
+
+    /** Null when every element passes, else a description of the worst element. */
+    public String mismatch(double[] out, double[] ref) {
+        if (out.length != ref.length) return "lengths differ: " + out.length + " vs " + ref.length;
+        int worst = -1;
+        double worstExcess = 0;
+        for (int i = 0; i < out.length; i++) {
+            if (Double.isNaN(out[i]) || Double.isNaN(ref[i])) {
+                if (Double.isNaN(out[i]) && Double.isNaN(ref[i])) continue;
+                return "NaN at index " + i + " (out " + out[i] + ", ref " + ref[i] + ")";
+            }
+            if (Double.isInfinite(ref[i]) || Double.isInfinite(out[i])) {
+                if (out[i] == ref[i]) continue;
+                return "infinity mismatch at index " + i + " (out " + out[i] + ", ref " + ref[i] + ")";
+            }
+            double excess = Math.abs(out[i] - ref[i]) - (atol + rtol * Math.abs(ref[i]));
+            if (excess > worstExcess) {
+                worstExcess = excess;
+                worst = i;
+            }
+        }
+        if (worst < 0) return null;
+        return String.format("index %d: out %.9g vs ref %.9g (|diff| %.3g > %s atol %.1g + rtol %.1g * |ref|)", worst, out[worst], ref[worst],
+                Math.abs(out[worst] - ref[worst]), name, atol, rtol);
+    }
+}
