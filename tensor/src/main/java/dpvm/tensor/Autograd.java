@@ -33,6 +33,12 @@ public final class Autograd {
     }
 
     private static final ThreadLocal<Integer> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> 0);
+    private static final ThreadLocal<Boolean> IN_BACKWARD = ThreadLocal.withInitial(() -> false);
+
+    /** True while gradient rules run (anomaly mode then blames the rule's op, not the ops inside it). */
+    static boolean inBackward() {
+        return IN_BACKWARD.get();
+    }
 
     private Autograd() {}
 
@@ -91,6 +97,7 @@ public final class Autograd {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, gradRoot);
+        IN_BACKWARD.set(true);
         try (AutoCloseable ignored = noGrad()) {
             for (Tensor t : order) {
                 Tensor g = grads.remove(t);
@@ -117,6 +124,8 @@ public final class Autograd {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        } finally {
+            IN_BACKWARD.set(false);
         }
         for (Tensor t : order) t.gradFn = null; // releases the graph: saved tensors become collectable
     }

@@ -47,7 +47,7 @@ public final class Ops {
     /** A new contiguous copy, converted to dtype. Gradient: the upstream gradient cast back. */
     public static Tensor copy(Tensor x, DType dtype) {
         open(x);
-        Tensor out = x.backend().copy(x, dtype);
+        Tensor out = Scope.primitive1(() -> x.backend().copy(x, dtype));
         if (!dtype.isFloating()) return out;
         return Autograd.record("copy", out, g -> new Tensor[] {g.cast(x.dtype())}, x);
     }
@@ -74,7 +74,9 @@ public final class Ops {
         int at = 0;
         for (int i = 0; i < xs.length; i++) {
             starts[i] = at;
-            out.backend().copyInto(rawNarrow(out, d, at, xs[i].shape[d]), xs[i]);
+            try (Tensor part = rawNarrow(out, d, at, xs[i].shape[d])) {
+                out.backend().copyInto(part, xs[i]);
+            }
             at += xs[i].shape[d];
         }
         return Autograd.record("cat", out, g -> {
@@ -97,7 +99,7 @@ public final class Ops {
         open(x);
         String name = op.name().toLowerCase();
         if (op != Unary.NEG && op != Unary.ABS && op != Unary.SIGN) floating(name, x);
-        Tensor y = x.backend().unary(op, x);
+        Tensor y = Scope.primitive1(() -> x.backend().unary(op, x));
         Autograd.Rule rule = switch (op) {
             case NEG -> g -> new Tensor[] {g.neg()};
             case EXP -> g -> new Tensor[] {g.mul(y)};
@@ -123,7 +125,7 @@ public final class Ops {
         sameDtype(name, a, b);
         int[] outShape = Shape.broadcast(name, a.shape, b.shape);
         if (op == Binary.POW) floating(name, a);
-        Tensor y = a.backend().binary(op, a, b);
+        Tensor y = Scope.primitive1(() -> a.backend().binary(op, a, b));
         int[] as = a.shape, bs = b.shape;
         Autograd.Rule rule = switch (op) {
             case ADD -> g -> grads(g, as, bs, g, g);
@@ -157,7 +159,7 @@ public final class Ops {
         sameDevice("where", a, b);
         sameDtype("where", a, b);
         int[] shape = Shape.broadcast("where", Shape.broadcast("where", condition.shape, a.shape), b.shape);
-        Tensor y = a.backend().where(condition, a, b);
+        Tensor y = Scope.primitive1(() -> a.backend().where(condition, a, b));
         int[] as = a.shape, bs = b.shape;
         return Autograd.record("where", y, g -> {
             Tensor zero = g.like(0);
@@ -192,7 +194,7 @@ public final class Ops {
         String name = op.name().toLowerCase();
         int[] d = normaliseDims(name, dims, x.rank());
         for (int i : d) if (x.shape[i] == 0 && op != Reduce.SUM) throw new ShapeException(name + ": cannot reduce an empty dim " + i + " of shape " + Shape.str(x.shape));
-        Tensor y = x.backend().reduce(op, x, d, keepdim);
+        Tensor y = Scope.primitive1(() -> x.backend().reduce(op, x, d, keepdim));
         int[] kept = keptShape(x.shape, d);
         Autograd.Rule rule = switch (op) {
             case SUM -> g -> new Tensor[] {g.reshape(kept).expand(x.shape)};
@@ -210,7 +212,7 @@ public final class Ops {
         open(x);
         int d = Shape.dim(max ? "argmax" : "argmin", dim, x.rank());
         if (x.rank() > 0 && x.shape[d] == 0) throw new ShapeException((max ? "argmax" : "argmin") + ": dim " + d + " of shape " + Shape.str(x.shape) + " is empty");
-        return x.backend().argReduce(max, x, d, keepdim);
+        return Scope.primitive1(() -> x.backend().argReduce(max, x, d, keepdim));
     }
 
     // ---------------------------------------------------------------- dense algebra
@@ -226,7 +228,7 @@ public final class Ops {
             throw new ShapeException("matmul: inner dims differ: " + Shape.str(a.shape) + " x " + Shape.str(b.shape) + " (" + a.shape[a.rank() - 1] + " vs " + b.shape[b.rank() - 2] + ")");
         }
         Shape.broadcast("matmul", Arrays.copyOf(a.shape, a.rank() - 2), Arrays.copyOf(b.shape, b.rank() - 2));
-        Tensor y = a.backend().matmul(a, b);
+        Tensor y = Scope.primitive1(() -> a.backend().matmul(a, b));
         return Autograd.record("matmul", y, g -> new Tensor[] {
                 a.requiresGrad ? Functional.sumTo(matmul(g, b.mT()), a.shape) : null,
                 b.requiresGrad ? Functional.sumTo(matmul(a.mT(), g), b.shape) : null}, a, b);
@@ -253,10 +255,10 @@ public final class Ops {
                 throw new ShapeException("conv: kernel " + Shape.str(w.shape) + " (dilated span " + span + ") is larger than padded input " + Shape.str(x.shape) + " in spatial dim " + i);
             }
         }
-        Tensor y = x.backend().conv(x, w, spec);
+        Tensor y = Scope.primitive1(() -> x.backend().conv(x, w, spec));
         return Autograd.record("conv", y, g -> new Tensor[] {
-                x.requiresGrad ? g.backend().convBackwardData(g, w, x.shape, spec) : null,
-                w.requiresGrad ? g.backend().convBackwardWeight(x, g, w.shape, spec) : null}, x, w);
+                x.requiresGrad ? Scope.primitive1(() -> g.backend().convBackwardData(g, w, x.shape, spec)) : null,
+                w.requiresGrad ? Scope.primitive1(() -> g.backend().convBackwardWeight(x, g, w.shape, spec)) : null}, x, w);
     }
 
     // ---------------------------------------------------------------- pooling
@@ -271,24 +273,24 @@ public final class Ops {
     public static Tensor maxPool(Tensor x, PoolSpec spec) {
         open(x);
         checkPool("max_pool", x, spec.kernel());
-        Tensor[] r = x.backend().maxPool(x, spec);
+        Tensor[] r = Scope.primitive(() -> x.backend().maxPool(x, spec));
         Tensor y = r[0], argmax = r[1];
-        return Autograd.record("max_pool", y, g -> new Tensor[] {g.backend().maxPoolBackward(g, argmax, x.shape, spec)}, x);
+        return Autograd.record("max_pool", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().maxPoolBackward(g, argmax, x.shape, spec))}, x);
     }
 
     public static Tensor avgPool(Tensor x, PoolSpec spec) {
         open(x);
         checkPool("avg_pool", x, spec.kernel());
-        Tensor y = x.backend().avgPool(x, spec);
-        return Autograd.record("avg_pool", y, g -> new Tensor[] {g.backend().avgPoolBackward(g, x.shape, spec)}, x);
+        Tensor y = Scope.primitive1(() -> x.backend().avgPool(x, spec));
+        return Autograd.record("avg_pool", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().avgPoolBackward(g, x.shape, spec))}, x);
     }
 
     public static Tensor adaptiveAvgPool(Tensor x, int[] outSize) {
         open(x);
         checkPool("adaptive_avg_pool", x, outSize);
         for (int s : outSize) if (s < 1) throw new ShapeException("adaptive_avg_pool: output size " + Arrays.toString(outSize) + " must be positive");
-        Tensor y = x.backend().adaptiveAvgPool(x, outSize);
-        return Autograd.record("adaptive_avg_pool", y, g -> new Tensor[] {g.backend().adaptiveAvgPoolBackward(g, x.shape)}, x);
+        Tensor y = Scope.primitive1(() -> x.backend().adaptiveAvgPool(x, outSize));
+        return Autograd.record("adaptive_avg_pool", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().adaptiveAvgPoolBackward(g, x.shape))}, x);
     }
 
     // ---------------------------------------------------------------- softmax
@@ -298,8 +300,8 @@ public final class Ops {
         String name = log ? "log_softmax" : "softmax";
         floating(name, x);
         int d = Shape.dim(name, dim, x.rank());
-        Tensor y = x.backend().softmax(x, d, log);
-        return Autograd.record(name, y, g -> new Tensor[] {g.backend().softmaxBackward(y, g, d, log)}, x);
+        Tensor y = Scope.primitive1(() -> x.backend().softmax(x, d, log));
+        return Autograd.record(name, y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().softmaxBackward(y, g, d, log))}, x);
     }
 
     // ---------------------------------------------------------------- indexing
@@ -310,16 +312,16 @@ public final class Ops {
         sameDevice("index_select", x, index);
         if (index.rank() != 1) throw new ShapeException("index_select: index must be 1-d, got " + Shape.str(index.shape));
         int d = Shape.dim("index_select", dim, x.rank());
-        Tensor y = x.backend().indexSelect(x, d, index);
-        return Autograd.record("index_select", y, g -> new Tensor[] {g.backend().indexAdd(x.shape, d, index, g), null}, x, index);
+        Tensor y = Scope.primitive1(() -> x.backend().indexSelect(x, d, index));
+        return Autograd.record("index_select", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().indexAdd(x.shape, d, index, g)), null}, x, index);
     }
 
     public static Tensor indexAdd(int[] shape, int dim, Tensor index, Tensor src) {
         open(index, src);
         integer("index_add", index);
         int d = Shape.dim("index_add", dim, shape.length);
-        Tensor y = src.backend().indexAdd(shape.clone(), d, index, src);
-        return Autograd.record("index_add", y, g -> new Tensor[] {null, g.backend().indexSelect(g, d, index)}, index, src);
+        Tensor y = Scope.primitive1(() -> src.backend().indexAdd(shape.clone(), d, index, src));
+        return Autograd.record("index_add", y, g -> new Tensor[] {null, Scope.primitive1(() -> g.backend().indexSelect(g, d, index))}, index, src);
     }
 
     public static Tensor gather(Tensor x, int dim, Tensor index) {
@@ -331,8 +333,8 @@ public final class Ops {
         for (int i = 0; i < x.rank(); i++) {
             if (i != d && index.shape[i] > x.shape[i]) throw new ShapeException("gather: index " + Shape.str(index.shape) + " exceeds input " + Shape.str(x.shape) + " in dim " + i);
         }
-        Tensor y = x.backend().gather(x, d, index);
-        return Autograd.record("gather", y, g -> new Tensor[] {g.backend().scatterAdd(x.shape, d, index, g), null}, x, index);
+        Tensor y = Scope.primitive1(() -> x.backend().gather(x, d, index));
+        return Autograd.record("gather", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().scatterAdd(x.shape, d, index, g)), null}, x, index);
     }
 
     public static Tensor scatterAdd(int[] shape, int dim, Tensor index, Tensor src) {
@@ -340,7 +342,7 @@ public final class Ops {
         integer("scatter_add", index);
         int d = Shape.dim("scatter_add", dim, shape.length);
         if (!Shape.same(index.shape, src.shape)) throw new ShapeException("scatter_add: index " + Shape.str(index.shape) + " and src " + Shape.str(src.shape) + " differ");
-        Tensor y = src.backend().scatterAdd(shape.clone(), d, index, src);
-        return Autograd.record("scatter_add", y, g -> new Tensor[] {null, g.backend().gather(g, d, index)}, index, src);
+        Tensor y = Scope.primitive1(() -> src.backend().scatterAdd(shape.clone(), d, index, src));
+        return Autograd.record("scatter_add", y, g -> new Tensor[] {null, Scope.primitive1(() -> g.backend().gather(g, d, index))}, index, src);
     }
 }

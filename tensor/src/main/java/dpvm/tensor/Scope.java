@@ -54,6 +54,22 @@ public final class Scope implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one backend call in its own scope, keeping only what it returns: the backend's temporaries (permuted
+     * views, contiguous copies) are released as soon as the op is done, on every backend.
+     */
+    static Tensor[] primitive(Supplier<Tensor[]> call) {
+        try (Scope s = open()) {
+            Tensor[] out = call.get();
+            for (Tensor t : out) s.keep(t);
+            return out;
+        }
+    }
+
+    static Tensor primitive1(Supplier<Tensor> call) {
+        return primitive(() -> new Tensor[] {call.get()})[0];
+    }
+
     /** Hands {@code t} to the enclosing scope (or to nobody, if this is the outermost) instead of closing it. */
     public Tensor keep(Tensor t) {
         kept.add(t);

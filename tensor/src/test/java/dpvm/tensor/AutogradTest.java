@@ -1,0 +1,88 @@
+package dpvm.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The semantics of the graph: accumulation, reuse, noGrad, detach, upstream gradients, release. */
+class AutogradTest {
+    @Test
+    void reusedTensorAccumulatesGradients() {
+        Tensor x = Tensor.of(new double[] {2, 3}, 2).requiresGrad(true);
+        Tensor y = x.mul(x).add(x).sum(); // d/dx = 2x + 1
+        y.backward();
+        assertArrayEquals(new double[] {5, 7}, x.grad().toDoubleArray(), 1e-12);
+    }
+
+    @Test
+    void leafGradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+        Tensor x = Tensor.of(new double[] {1}, 1).requiresGrad(true);
+        x.mul(3).sum().backward();
+        x.mul(4).sum().backward();
+        assertEquals(7, x.grad().item(), 1e-12);
+        x.zeroGrad();
+        assertNull(x.grad());
+    }
+
+    @Test
+    void backwardWithUpstreamGradient() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3}, 3).requiresGrad(true);
+        Tensor y = x.mul(x);
+        y.backward(Tensor.of(new double[] {1, 0, -1}, 3));
+        assertArrayEquals(new double[] {2, 0, -6}, x.grad().toDoubleArray(), 1e-12);
+        var e = assertThrows(ShapeException.class, () -> x.mul(2).backward());
+        assertTrue(e.getMessage().contains("[3]"), e.getMessage());
+    }
+
+    @Test
+    void noGradAndDetachRecordNothing() throws Exception {
+        Tensor x = Tensor.ones(2).requiresGrad(true);
+        try (AutoCloseable ignored = Autograd.noGrad()) {
+            assertFalse(x.mul(2).requiresGrad());
+        }
+        assertTrue(x.mul(2).requiresGrad());
+        Tensor d = x.mul(2).detach();
+        assertFalse(d.requiresGrad());
+        assertTrue(d.isLeaf());
+        assertThrows(IllegalStateException.class, () -> d.sum().backward());
+    }
+
+    @Test
+    void graphIsReleasedAfterBackward() {
+        Tensor x = Tensor.ones(2).requiresGrad(true);
+        Tensor h = x.exp();
+        Tensor y = h.sum();
+        assertEquals("sum", y.opName());
+        y.backward();
+        assertNull(y.opName());
+        assertNull(h.opName());
+    }
+
+    @Test
+    void gradientsFlowOnlyToInputsThatNeedThem() {
+        Tensor a = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor b = Tensor.of(new double[] {3, 4}, 2);
+        a.mul(b).sum().backward();
+        assertArrayEquals(new double[] {3, 4}, a.grad().toDoubleArray(), 1e-12);
+        assertNull(b.grad());
+    }
+
+    @Test
+    void deepChainsDoNotOverflowTheStack() {
+        Tensor x = Tensor.of(new double[] {1}, 1).requiresGrad(true);
+        Tensor y = x;
+        for (int i = 0; i < 20_000; i++) y = y.mul(1.0);
+        y.sum().backward();
+        assertEquals(1, x.grad().item(), 1e-12);
+    }
+
+    @Test
+    void integerTensorsCannotRequireGrad() {
+        assertThrows(IllegalArgumentException.class, () -> Tensor.ofLongs(new long[] {1}, 1).requiresGrad(true));
+    }
+}
