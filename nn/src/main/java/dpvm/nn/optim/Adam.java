@@ -1,0 +1,73 @@
+package dpvm.nn.optim;
+
+import dpvm.tensor.Autograd;
+import dpvm.tensor.Backend;
+import dpvm.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam and AdamW with exactly PyTorch's update rules: bias-corrected moments, eps added to the bias-corrected
+ * root of the second moment, L2 weight decay folded into the gradient (Adam) or decoupled (AdamW). Runs as one
+ * fused backend primitive per parameter.
+ */
+public final class Adam {
+    private final List<Tensor> params;
+    private final List<Tensor> m = new ArrayList<>(), v = new ArrayList<>();
+    private final double beta1, beta2, eps, weightDecay;
+    private final boolean decoupled;
+    private double lr;
+    private final long[] stepsTaken;
+
+    public Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        if (lr < 0 || eps < 0 || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || weightDecay < 0) {
+            throw new IllegalArgumentException("Adam: invalid hyper-parameters lr=" + lr + " betas=(" + beta1 + ", " + beta2 + ") eps=" + eps + " weight_decay=" + weightDecay);
+        }
+        this.params = List.copyOf(params);
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.decoupled = decoupled;
+        this.stepsTaken = new long[this.params.size()];
+        for (Tensor p : this.params) {
+            if (!p.isContiguous()) throw new IllegalArgumentException("Adam: parameters must be contiguous, got strides " + java.util.Arrays.toString(p.strides()));
+            m.add(Autograd.noGrad(() -> Tensor.zeros(p.shape(), p.dtype(), p.device())));
+            v.add(Autograd.noGrad(() -> Tensor.zeros(p.shape(), p.dtype(), p.device())));
+        }
+    }
+
+    /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    public static Adam of(List<Tensor> params, double lr) {
+        return new Adam(params, lr, 0.9, 0.999, 1e-8, 0, false);
+    }
+
+    public void setLearningRate(double lr) {
+        this.lr = lr;
+    }
+
+    public double learningRate() {
+        return lr;
+    }
+
+    /** Updates taken by parameter i (PyTorch counts per parameter: one without a gradient is not stepped). */
+    public long steps(int i) {
+        return stepsTaken[i];
+    }
+
+    /** One update of every parameter that has a gradient. */
+    public void step() {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            if (p.grad() == null) continue;
+            Backend.AdamStep h = new Backend.AdamStep(lr, beta1, beta2, eps, weightDecay, decoupled, ++stepsTaken[i]);
+            p.backend().adamStep(p, p.grad().contiguous(), m.get(i), v.get(i), h);
+        }
+    }
+
+    public void zeroGrad() {
+        for (Tensor p : params) p.zeroGrad();
+    }
+}
