@@ -31,7 +31,7 @@ public enum MelScale {
     },
     /**
      * VGGish's {@code mel_features.hertz_to_mel}: m = 1127 ln(1 + f/700). Same curve as
-     * {@link #HTK} up to the rounding of 2595/ln 10 = 1127.01..., so the two are kept apart.
+     * {@link #HTK} up to the rounding of 2595/ln 10 = 1126.994..., so the two are kept apart.
      */
     HTK_LN {
         @Override
