@@ -1,5 +1,7 @@
 package dpvm.audio;
 
+import java.util.Arrays;
+
 /**
  * Triangular mel filters over the n_fft/2+1 bins of a real FFT, stored sparsely (each band keeps
  * only its non-zero span). Two constructions are provided because librosa and VGGish differ in
@@ -25,7 +27,7 @@ public final class MelFilterBank {
                 hi--;
             }
             start[m] = lo;
-            weights[m] = java.util.Arrays.copyOfRange(dense[m], lo, hi);
+            weights[m] = Arrays.copyOfRange(dense[m], lo, hi);
         }
     }
 

@@ -1,5 +1,7 @@
 package dpvm.audio;
 
+import java.util.Arrays;
+
 /**
  * Short-time Fourier analysis of mono audio, one frame at a time.
  *
@@ -88,7 +90,7 @@ public final class Stft {
                 out[j] = window[j] * padMode.sampleAt(y, start + j);
             }
         }
-        java.util.Arrays.fill(out, frameLength, fft.size(), 0.0);
+        Arrays.fill(out, frameLength, fft.size(), 0.0);
     }
 
     /** Power spectrum |X_t[k]|^2, k = 0..fftSize/2, of frame t into {@code out}. */

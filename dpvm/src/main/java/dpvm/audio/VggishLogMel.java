@@ -1,5 +1,7 @@
 package dpvm.audio;
 
+import java.util.Arrays;
+
 /**
  * VGGish's input examples ({@code vggish_input.waveform_to_examples} with
  * {@code vggish_params}): 16 kHz mono, 400-sample (25 ms) periodic-Hann frames every 160 samples
@@ -66,7 +68,7 @@ public final class VggishLogMel {
         float[][] frames = logMel(y16k, n == 0 ? 0 : (n - 1) * EXAMPLE_HOP + EXAMPLE_FRAMES);
         float[][][] out = new float[n][][];
         for (int e = 0; e < n; e++) {
-            out[e] = java.util.Arrays.copyOfRange(frames, e * EXAMPLE_HOP, e * EXAMPLE_HOP + EXAMPLE_FRAMES);
+            out[e] = Arrays.copyOfRange(frames, e * EXAMPLE_HOP, e * EXAMPLE_HOP + EXAMPLE_FRAMES);
         }
         return out;
     }
