@@ -37,7 +37,7 @@ public final class MelFilterBank {
      * triangles linear in Hz, w_i(f) = max(0, min((f - f_i)/(f_{i+1} - f_i),
      * (f_{i+2} - f)/(f_{i+2} - f_{i+1}))). With {@code slaneyNorm} each row is scaled by
      * 2/(f_{i+2} - f_i) so every triangle has unit area in Hz. Weights are rounded to float32
-     * because librosa builds the basis in float32.
+     * in the same two steps as librosa, which builds the basis in a float32 array.
      */
     public static MelFilterBank librosa(
             int sr, int nFft, int nMels, double fmin, double fmax, MelScale scale, boolean slaneyNorm) {
@@ -49,17 +49,20 @@ public final class MelFilterBank {
         for (int i = 0; i < melF.length; i++) {
             melF[i] = scale.melToHz(melF[i]);
         }
+        // numpy's rfftfreq(n_fft, d=1/sr) multiplies k by 1/(n_fft * (1/sr)); same rounding here.
+        double binStep = 1.0 / (nFft * (1.0 / sr));
         double[][] w = new double[nMels][nBins];
         for (int i = 0; i < nMels; i++) {
             double lowerWidth = melF[i + 1] - melF[i];
             double upperWidth = melF[i + 2] - melF[i + 1];
-            double enorm = slaneyNorm ? 2.0 / (melF[i + 2] - melF[i]) : 1.0;
+            double enorm = 2.0 / (melF[i + 2] - melF[i]);
             for (int k = 0; k < nBins; k++) {
-                double f = (double) k * sr / nFft;
+                double f = k * binStep;
                 double lower = (f - melF[i]) / lowerWidth;
                 double upper = (melF[i + 2] - f) / upperWidth;
-                double v = Math.max(0.0, Math.min(lower, upper)) * enorm;
-                w[i][k] = (float) v;
+                // librosa stores the triangle in float32, then scales that float32 value in place
+                float tri = (float) Math.max(0.0, Math.min(lower, upper));
+                w[i][k] = slaneyNorm ? (float) (tri * enorm) : tri;
             }
         }
         return new MelFilterBank(w);
