@@ -126,4 +126,22 @@ class MfccTest {
         assertTrue(Math.abs(m[0][4] - dflt[0][2]) > 1e-3);
         assertArrayEquals(dflt[0], new Mfcc(SR, MfccConfig.librosaDefaults()).compute(y)[0], 0f);
     }
+
+    @Test
+    void tinyEndToEndCaseByHand() {
+        // sr 8, n_fft 4, hop 2, 2 Slaney bands over 0..4 Hz: mel(4) = 0.06, edges 0, 4/3, 8/3, 4 Hz,
+        // bins at 0, 2, 4 Hz. Both triangles are 0.5 at 2 Hz and 0 at the other bins; the Slaney
+        // factor 2/(8/3) = 0.75 makes both rows [0, 0.375, 0]. The STFT powers of bin 1 for
+        // y = 1,2,3,4 are 2, 10, 4 (see StftTest), so mel = 0.75, 3.75, 1.5 in both bands,
+        // MFCC0 = sqrt(2) * 10 log10(mel) and MFCC1 = 0.
+        MfccConfig cfg = new MfccConfig(2, 4, 2, 4, 2, 0.0, Double.NaN, false, true, true,
+                PadMode.CONSTANT, 2.0, 1.0, 1e-10, 80.0, 0);
+        float[][] m = new Mfcc(8, cfg).compute(new float[] {1, 2, 3, 4});
+        double[] mel = {0.75, 3.75, 1.5};
+        assertEquals(3, m[0].length);
+        for (int t = 0; t < 3; t++) {
+            assertEquals(Math.sqrt(2) * 10 * Math.log10(mel[t]), m[0][t], 1e-5, "frame " + t);
+            assertEquals(0.0, m[1][t], 1e-5, "frame " + t);
+        }
+    }
 }
