@@ -62,8 +62,9 @@ public final class Functional {
 
     // ---------------------------------------------------------------- elementwise
 
+    /** max(x, 0) with PyTorch's gradient (0 at x = 0); NaN passes through, as in PyTorch. */
     public static Tensor relu(Tensor x) {
-        return x.maximum(x.like(0));
+        return Ops.where(x.le(x.like(0)), x.like(0), x);
     }
 
     public static Tensor silu(Tensor x) {

@@ -139,7 +139,7 @@ public final class Ops {
                 // ties split the gradient evenly, as PyTorch's maximum/minimum do
                 Tensor wins = op == Binary.MAX ? a.gt(b) : a.lt(b);
                 Tensor share = wins.add(a.eq(b).mul(0.5));
-                return grads(g, as, bs, g.mul(share), g.mul(share.neg().add(1)));
+                return grads(g, as, bs, a.requiresGrad ? g.mul(share) : null, b.requiresGrad ? g.mul(share.neg().add(1)) : null);
             };
             case EQ, NE, LT, LE, GT, GE -> null;
         };

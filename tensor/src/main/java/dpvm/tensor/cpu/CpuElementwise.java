@@ -61,10 +61,7 @@ final class CpuElementwise {
         CpuStorage o = cs(out), a = cs(x);
         StridedLoop loop = StridedLoop.over(out.shape(), out, x);
         switch (out.dtype()) {
-            case FLOAT32 -> loop.run((b, s, n) -> {
-                float[] of = o.f, af = a.f;
-                for (int j = 0, io = b[0], ia = b[1]; j < n; j++, io += s[0], ia += s[1]) of[io] = (float) fn.applyAsDouble(af[ia]);
-            });
+            case FLOAT32 -> loop.run((b, s, n) -> FloatLoops.unary(op, o.f, b[0], s[0], a.f, b[1], s[1], n, fn));
             case FLOAT64 -> loop.run((b, s, n) -> {
                 double[] od = o.d, ad = a.d;
                 for (int j = 0, io = b[0], ia = b[1]; j < n; j++, io += s[0], ia += s[1]) od[io] = fn.applyAsDouble(ad[ia]);
@@ -80,12 +77,7 @@ final class CpuElementwise {
         CpuStorage o = cs(out), a = cs(x), c = cs(y);
         StridedLoop loop = StridedLoop.over(out.shape(), out, x, y);
         switch (out.dtype()) {
-            case FLOAT32 -> loop.run((b, s, n) -> {
-                float[] of = o.f, af = a.f, cf = c.f;
-                for (int j = 0, io = b[0], ia = b[1], ic = b[2]; j < n; j++, io += s[0], ia += s[1], ic += s[2]) {
-                    of[io] = (float) fn.applyAsDouble(af[ia], cf[ic]);
-                }
-            });
+            case FLOAT32 -> loop.run((b, s, n) -> FloatLoops.binary(op, o.f, b[0], s[0], a.f, b[1], s[1], c.f, b[2], s[2], n, fn));
             case FLOAT64 -> loop.run((b, s, n) -> {
                 double[] od = o.d, ad = a.d, cd = c.d;
                 for (int j = 0, io = b[0], ia = b[1], ic = b[2]; j < n; j++, io += s[0], ia += s[1], ic += s[2]) {
@@ -124,6 +116,10 @@ final class CpuElementwise {
     static void where(Tensor cond, Tensor x, Tensor y, Tensor out) {
         CpuStorage o = cs(out), k = cs(cond), a = cs(x), c = cs(y);
         StridedLoop loop = StridedLoop.over(out.shape(), out, cond, x, y);
+        if (out.dtype() == DType.FLOAT32 && cond.dtype() == DType.FLOAT32) {
+            loop.run((b, s, n) -> FloatLoops.where(o.f, b[0], s[0], k.f, b[1], s[1], a.f, b[2], s[2], c.f, b[3], s[3], n));
+            return;
+        }
         loop.run((b, s, n) -> {
             for (int j = 0, io = b[0], ik = b[1], ia = b[2], ic = b[3]; j < n; j++, io += s[0], ik += s[1], ia += s[2], ic += s[3]) {
                 boolean pick = k.get(ik) != 0;

@@ -32,6 +32,10 @@ final class CpuSoftmax {
         Parallel.forRange(rows, Math.max(1, 4096 / Math.max(1, run)), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int s = base + r * run, os = r * run;
+                if (o.f != null) {
+                    FloatLoops.softmaxRow(in.f, s, o.f, os, run, log);
+                    continue;
+                }
                 double m = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < run; j++) m = Math.max(m, in.get(s + j));
                 if (m == Double.NEGATIVE_INFINITY) m = 0; // an all -inf row gives NaN below, as in PyTorch
