@@ -55,6 +55,14 @@ public final class Parallel {
         });
     }
 
+    /**
+     * Runs body as one pool task, so every parallel loop inside it runs inline on a single thread: the same
+     * work with one thread, for checking that results do not depend on the thread count.
+     */
+    public static <T> T serially(java.util.function.Supplier<T> body) {
+        return POOL.submit(body::get).join();
+    }
+
     private static boolean inPool() {
         return Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == POOL;
     }
