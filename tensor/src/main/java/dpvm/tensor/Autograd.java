@@ -132,7 +132,8 @@ public final class Autograd {
 
     private static void accumulateLeaf(Tensor leaf, Tensor g) {
         if (leaf.grad == null) {
-            leaf.grad = g.contiguous().alias();
+            // a private copy: the same gradient tensor may flow to several leaves, and optimisers may write grads
+            leaf.grad = Ops.copy(g, leaf.dtype()).alias();
         } else {
             Tensor sum = leaf.grad.add(g).alias();
             leaf.grad.close();
