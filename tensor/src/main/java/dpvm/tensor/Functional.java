@@ -333,15 +333,16 @@ public final class Functional {
         if (targets.rank() != 1 || targets.shape[0] != logits.shape[0]) throw new ShapeException("cross_entropy: targets " + Shape.str(targets.shape) + " do not match logits " + Shape.str(logits.shape));
         if (labelSmoothing < 0 || labelSmoothing > 1) throw new IllegalArgumentException("cross_entropy: label smoothing must be in [0, 1], got " + labelSmoothing);
         int n = logits.shape[0], c = logits.shape[1];
-        Tensor oneHot = oneHot(targets, c).cast(logits.dtype());
+        Ops.integer("cross_entropy", targets);
+        // gather rather than one-hot: no host round trip, so a GPU never waits for the labels
         Tensor logp = logits.logSoftmax(1);
-        Tensor w = classWeights == null ? null : classWeights.reshape(1, c);
-        Tensor picked = w == null ? oneHot : oneHot.mul(w);
-        Tensor nll = logp.mul(picked).sum().neg();
-        Tensor denominator = w == null ? logits.like(n) : picked.sum();
+        Tensor picked = Ops.gather(logp, 1, targets.unsqueeze(1)).squeeze(1);
+        Tensor wy = classWeights == null ? null : Ops.indexSelect(classWeights, 0, targets);
+        Tensor nll = (wy == null ? picked : picked.mul(wy)).sum().neg();
+        Tensor denominator = wy == null ? logits.like(n) : wy.sum();
         Tensor loss = nll.div(denominator);
         if (labelSmoothing > 0) {
-            Tensor all = w == null ? logp : logp.mul(w);
+            Tensor all = classWeights == null ? logp : logp.mul(classWeights.reshape(1, c));
             Tensor smooth = all.sum().neg().div(denominator).div(c);
             loss = loss.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing));
         }
