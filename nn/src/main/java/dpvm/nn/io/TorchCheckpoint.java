@@ -1,0 +1,186 @@
+package dpvm.nn.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A PyTorch checkpoint written by {@code torch.save} (zip format, PyTorch 1.6 and later), read
+ * without Python through a restricted unpickler that can only rebuild tensors and dicts.
+ *
+ * <p>The top-level object may be a state dict itself or a training checkpoint such as
+ * {@code {'epoch': .., 'state_dict': {...}, 'optimizer': {...}}}; in the latter case the
+ * {@code state_dict} entry is selected automatically and others are reachable through
+ * {@link #stateDict(String)}. Tensor bytes are read from the archive only on {@link #get}.
+ */
+public final class TorchCheckpoint implements WeightFile {
+
+    /** The pickle of a large state dict is a few MB; far more than this means a hostile file. */
+    static final long MAX_PICKLE_BYTES = 128L * 1024 * 1024;
+    public static final String DEFAULT_STATE_DICT_KEY = "state_dict";
+
+    private final Path file;
+    private final TorchZipArchive archive;
+    private final Map<?, ?> root;
+    private final Map<String, String> baseMetadata;
+    private final TorchStateDict selected;
+    private final String selectedKey;
+
+    private TorchCheckpoint(Path file, TorchZipArchive archive, Map<?, ?> root, Map<String, String> baseMetadata) {
+        this.file = file;
+        this.archive = archive;
+        this.root = root;
+        this.baseMetadata = baseMetadata;
+        this.selectedKey = root.get(DEFAULT_STATE_DICT_KEY) instanceof Map<?, ?> ? DEFAULT_STATE_DICT_KEY : null;
+        this.selected = view(selectedKey);
+    }
+
+    /**
+     * Reads the archive directory and the pickle (tensor geometry is validated now), but no
+     * tensor data.
+     *
+     * @throws UnsafeWeightFileException if the pickle names anything outside the allow-list
+     * @throws WeightFileException       for any other malformed, truncated or unsupported file
+     */
+    public static TorchCheckpoint open(Path file) {
+        sniff(file);
+        TorchZipArchive archive = TorchZipArchive.open(file);
+        try {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pytorch-zip");
+            meta.put("archive", archive.prefix());
+            String byteOrder = archive.has("byteorder") ? text(archive.read("byteorder", 16)) : "little";
+            if (!byteOrder.equals("little")) {
+                throw new WeightFileException(file, "byteorder \"" + byteOrder + "\" is not supported, only little-endian");
+            }
+            meta.put("byteorder", byteOrder);
+            if (archive.has("version")) {
+                meta.put("version", text(archive.read("version", 16)));
+            }
+            byte[] pickle = archive.read("data.pkl", MAX_PICKLE_BYTES);
+            Object top = new RestrictedUnpickler(file, archive.prefix() + "/data.pkl", pickle,
+                    new TorchPickleResolver(file)).load();
+            if (!(top instanceof Map<?, ?> root)) {
+                throw new WeightFileException(file, "checkpoint holds a " + RestrictedUnpickler.typeName(top)
+                        + ", not a dict of tensors");
+            }
+            for (Map.Entry<?, ?> e : root.entrySet()) {
+                if (e.getKey() instanceof String k && isScalar(e.getValue())) {
+                    meta.put("checkpoint." + k, String.valueOf(e.getValue()));
+                }
+            }
+            return new TorchCheckpoint(file, archive, root, meta);
+        } catch (RuntimeException e) {
+            archive.close();
+            throw e;
+        }
+    }
+
+    /** Gives the legacy formats a clear message instead of a generic zip error. */
+    private static void sniff(Path file) {
+        byte[] head = new byte[512];
+        int n = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            int r;
+            while (n < head.length && (r = in.read(head, n, head.length - n)) > 0) {
+                n += r;
+            }
+        } catch (IOException e) {
+            throw new WeightFileException(file, "cannot read: " + e, e);
+        }
+        if (n == 0) {
+            throw new WeightFileException(file, "file is empty");
+        }
+        if ((head[0] & 0xFF) == 0x80 && n > 1 && head[1] >= 0 && head[1] <= 5) {
+            throw new WeightFileException(file, "legacy non-zip torch.save format (PyTorch < 1.6) is not supported;"
+                    + " re-save it with a current torch.save, or convert it to safetensors");
+        }
+        if (n >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar")) {
+            throw new WeightFileException(file, "legacy tar torch.save format is not supported;"
+                    + " re-save it with a current torch.save, or convert it to safetensors");
+        }
+        if (n < 4 || head[0] != 'P' || head[1] != 'K') {
+            throw new WeightFileException(file, "not a PyTorch zip checkpoint (no zip signature)");
+        }
+    }
+
+    private static boolean isScalar(Object o) {
+        return o instanceof String || o instanceof Long || o instanceof BigInteger || o instanceof Double
+                || o instanceof Boolean;
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8).trim();
+    }
+
+    private TorchStateDict view(String key) {
+        Map<?, ?> dict = key == null ? root : (Map<?, ?>) root.get(key);
+        Map<String, String> meta = new LinkedHashMap<>(baseMetadata);
+        meta.put("state_dict_key", key == null ? "" : key);
+        return new TorchStateDict(file, archive, dict, meta, false);
+    }
+
+    /**
+     * The tensors of the top-level entry {@code key}, e.g. {@code "model"} or {@code "ema"}.
+     * The view shares this checkpoint's archive: it stays usable until this checkpoint is closed,
+     * and closing the view itself does nothing.
+     */
+    public WeightFile stateDict(String key) {
+        Object v = root.get(key);
+        if (!(v instanceof Map<?, ?>)) {
+            throw new WeightFileException(file, v == null && !root.containsKey(key)
+                    ? "checkpoint has no entry \"" + key + "\""
+                    : "checkpoint entry \"" + key + "\" is a " + RestrictedUnpickler.typeName(v) + ", not a dict");
+        }
+        return view(key);
+    }
+
+    /** String keys of the top-level dict, in file order. */
+    public Set<String> topLevelKeys() {
+        Set<String> keys = new LinkedHashSet<>();
+        for (Object k : root.keySet()) {
+            if (k instanceof String s) {
+                keys.add(s);
+            }
+        }
+        return Collections.unmodifiableSet(keys);
+    }
+
+    /** The top-level key whose dict {@link #names()} describes, or null when the top level is the state dict. */
+    public String selectedKey() {
+        return selectedKey;
+    }
+
+    @Override
+    public Set<String> names() {
+        return selected.names();
+    }
+
+    @Override
+    public StoredTensor get(String name) {
+        return selected.get(name);
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return selected.metadata();
+    }
+
+    @Override
+    public void close() {
+        archive.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TorchCheckpoint[" + file + ", " + names().size() + " tensors]";
+    }
+}
