@@ -18,7 +18,7 @@ public class WeightFileException extends RuntimeException {
     }
 
     public WeightFileException(Path file, String problem, Throwable cause) {
-        super(file + ": " + problem, cause);
+        super(file == null ? problem : file + ": " + problem, cause);
         this.file = file;
         this.problem = problem;
     }
