@@ -51,6 +51,11 @@ public final class TorchCheckpoint implements WeightFile {
      * @throws WeightFileException       for any other malformed, truncated or unsupported file
      */
     public static TorchCheckpoint open(Path file) {
+        return open(file, MAX_PICKLE_BYTES);
+    }
+
+    /** As {@link #open(Path)} with another cap on the pickle's size; lets tests use small bombs. */
+    static TorchCheckpoint open(Path file, long maxPickleBytes) {
         sniff(file);
         TorchZipArchive archive = TorchZipArchive.open(file);
         try {
@@ -65,7 +70,7 @@ public final class TorchCheckpoint implements WeightFile {
             if (archive.has("version")) {
                 meta.put("version", text(archive.read("version", 16)));
             }
-            byte[] pickle = archive.read("data.pkl", MAX_PICKLE_BYTES);
+            byte[] pickle = archive.read("data.pkl", maxPickleBytes);
             Object top = new RestrictedUnpickler(file, archive.prefix() + "/data.pkl", pickle,
                     new TorchPickleResolver(file)).load();
             if (!(top instanceof Map<?, ?> root)) {
