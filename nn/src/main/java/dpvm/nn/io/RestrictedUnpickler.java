@@ -140,7 +140,7 @@ final class RestrictedUnpickler {
                 case 'c': { // GLOBAL
                     String module = line();
                     String name = line();
-                    push(resolver.global(module, name));
+                    push(resolve(() -> resolver.global(module, name)));
                     break;
                 }
                 case 0x93: { // STACK_GLOBAL
@@ -149,33 +149,52 @@ final class RestrictedUnpickler {
                     if (!(module instanceof String m) || !(name instanceof String n)) {
                         throw error("STACK_GLOBAL needs two strings");
                     }
-                    push(resolver.global(m, n));
+                    push(resolve(() -> resolver.global(m, n)));
                     break;
                 }
                 case 'R': { // REDUCE
-                    Object args = pop();
+                    PyTuple args = asTuple(pop(), "REDUCE arguments");
                     Object callable = pop();
-                    push(resolver.call(callable, asTuple(args, "REDUCE arguments")));
+                    push(resolve(() -> resolver.call(callable, args)));
                     break;
                 }
                 case 0x81: { // NEWOBJ
-                    Object args = pop();
+                    PyTuple args = asTuple(pop(), "NEWOBJ arguments");
                     Object cls = pop();
-                    push(resolver.newObject(cls, asTuple(args, "NEWOBJ arguments")));
+                    push(resolve(() -> resolver.newObject(cls, args)));
                     break;
                 }
                 case 'b': { // BUILD
                     Object state = pop();
-                    resolver.build(peek(), state);
+                    Object target = peek();
+                    resolve(() -> {
+                        resolver.build(target, state);
+                        return null;
+                    });
                     break;
                 }
-                case 'Q': push(resolver.persistentLoad(pop())); break; // BINPERSID
+                case 'Q': { // BINPERSID
+                    Object pid = pop();
+                    push(resolve(() -> resolver.persistentLoad(pid)));
+                    break;
+                }
                 case '0': pop(); break; // POP
                 case '1': popMark(); break; // POP_MARK
                 case '2': push(peek()); break; // DUP
                 default:
                     throw error(String.format("unsupported pickle opcode 0x%02x", op));
             }
+        }
+    }
+
+    /** Runs a resolver step, adding this pickle's name and position to whatever it rejects. */
+    private Object resolve(java.util.function.Supplier<Object> step) {
+        try {
+            return step.get();
+        } catch (UnsafeWeightFileException e) {
+            throw new UnsafeWeightFileException(file, entry + " at byte " + opAt + ": " + e.problem());
+        } catch (WeightFileException e) {
+            throw error(e.problem());
         }
     }
 
@@ -299,7 +318,7 @@ final class RestrictedUnpickler {
             List<Object> l = (List<Object>) o;
             return l;
         }
-        throw error("APPEND target is a " + typeName(o) + ", not a list");
+        throw error("APPEND target has type " + typeName(o) + ", not list");
     }
 
     private Map<Object, Object> asDict(Object o) {
@@ -308,14 +327,14 @@ final class RestrictedUnpickler {
             Map<Object, Object> m = (Map<Object, Object>) o;
             return m;
         }
-        throw error("SETITEM target is a " + typeName(o) + ", not a dict");
+        throw error("SETITEM target has type " + typeName(o) + ", not dict");
     }
 
     private PyTuple asTuple(Object o, String what) {
         if (o instanceof PyTuple t) {
             return t;
         }
-        throw error(what + " are a " + typeName(o) + ", not a tuple");
+        throw error(what + " have type " + typeName(o) + ", not tuple");
     }
 
     private String string(long length) {
@@ -398,21 +417,43 @@ final class RestrictedUnpickler {
         return b;
     }
 
+    /** The Python name of a value's type, for messages. */
     static String typeName(Object o) {
         if (o == null) {
             return "None";
         }
-        if (o instanceof PyTuple) {
-            return "tuple";
-        }
         if (o instanceof PyGlobal g) {
             return "global " + g.qualifiedName();
+        }
+        if (o instanceof String) {
+            return "str";
+        }
+        if (o instanceof Long || o instanceof BigInteger) {
+            return "int";
+        }
+        if (o instanceof Double) {
+            return "float";
+        }
+        if (o instanceof Boolean) {
+            return "bool";
+        }
+        if (o instanceof byte[]) {
+            return "bytes";
+        }
+        if (o instanceof PyTuple) {
+            return "tuple";
         }
         if (o instanceof List<?>) {
             return "list";
         }
         if (o instanceof Map<?, ?>) {
             return "dict";
+        }
+        if (o instanceof PickleValues.StorageRef) {
+            return "storage";
+        }
+        if (o instanceof PickleValues.TensorRef) {
+            return "tensor";
         }
         return o.getClass().getSimpleName();
     }

@@ -74,7 +74,7 @@ public final class TorchCheckpoint implements WeightFile {
             Object top = new RestrictedUnpickler(file, archive.prefix() + "/data.pkl", pickle,
                     new TorchPickleResolver(file)).load();
             if (!(top instanceof Map<?, ?> root)) {
-                throw new WeightFileException(file, "checkpoint holds a " + RestrictedUnpickler.typeName(top)
+                throw new WeightFileException(file, "top-level object has type " + RestrictedUnpickler.typeName(top)
                         + ", not a dict of tensors");
             }
             for (Map.Entry<?, ?> e : root.entrySet()) {
@@ -143,7 +143,7 @@ public final class TorchCheckpoint implements WeightFile {
         if (!(v instanceof Map<?, ?>)) {
             throw new WeightFileException(file, v == null && !root.containsKey(key)
                     ? "checkpoint has no entry \"" + key + "\""
-                    : "checkpoint entry \"" + key + "\" is a " + RestrictedUnpickler.typeName(v) + ", not a dict");
+                    : "checkpoint entry \"" + key + "\" has type " + RestrictedUnpickler.typeName(v) + ", not dict");
         }
         return view(key);
     }

@@ -108,7 +108,7 @@ final class TorchPickleResolver implements PickleResolver {
         if (target instanceof LinkedHashMap<?, ?> || target instanceof TensorRef) {
             return;
         }
-        throw bad("BUILD on a " + RestrictedUnpickler.typeName(target) + " is not allowed");
+        throw bad("BUILD on type " + RestrictedUnpickler.typeName(target) + " is not allowed");
     }
 
     private Object orderedDict(PyTuple args) {
@@ -191,7 +191,7 @@ final class TorchPickleResolver implements PickleResolver {
             throw bad(what + " is out of range");
         }
         if (!(o instanceof Long v)) {
-            throw bad(what + " is a " + RestrictedUnpickler.typeName(o) + ", not an int");
+            throw bad(what + " has type " + RestrictedUnpickler.typeName(o) + ", not int");
         }
         if (v < 0) {
             throw bad(what + " is negative (" + v + ")");
@@ -200,7 +200,7 @@ final class TorchPickleResolver implements PickleResolver {
     }
 
     private static String describe(Object callable) {
-        return callable instanceof PyGlobal g ? g.qualifiedName() : "a " + RestrictedUnpickler.typeName(callable);
+        return callable instanceof PyGlobal g ? g.qualifiedName() : "a value of type " + RestrictedUnpickler.typeName(callable);
     }
 
     /** Names come from the file; keep them readable and bounded in messages. */
@@ -214,6 +214,6 @@ final class TorchPickleResolver implements PickleResolver {
     }
 
     private WeightFileException bad(String what) {
-        return new WeightFileException(file, "data.pkl: " + what);
+        return new WeightFileException(file, what);
     }
 }

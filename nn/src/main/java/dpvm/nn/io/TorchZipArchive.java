@@ -37,7 +37,7 @@ final class TorchZipArchive implements AutoCloseable {
         try {
             zip = new ZipFile(file.toFile());
         } catch (IOException | RuntimeException e) {
-            throw new WeightFileException(file, "not a readable zip archive: " + e.getMessage(), e);
+            throw new WeightFileException(file, "not a readable zip archive: " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
         try {
             return new TorchZipArchive(file, zip, findPrefix(file, zip));

@@ -126,7 +126,7 @@ class TorchBadInputTest {
     @Test
     void deeplyNestedListsDoNotOverflowTheJavaStack() throws IOException {
         int depth = 200_000;
-        rejects(withPickle(ops("]".repeat(depth), "a".repeat(depth - 1), ".")), "checkpoint holds a list");
+        rejects(withPickle(ops("]".repeat(depth), "a".repeat(depth - 1), ".")), "top-level object has type list");
     }
 
     @Test
