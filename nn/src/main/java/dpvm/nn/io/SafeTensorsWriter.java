@@ -15,6 +15,9 @@ final class SafeTensorsWriter {
     }
 
     static void write(Path target, Map<String, StoredTensor> tensors, Map<String, String> metadata) {
+        if (metadata == null) {
+            metadata = Map.of();
+        }
         ByteBuffer header = header(target, tensors, metadata);
         try {
             AtomicFiles.write(target, ch -> {

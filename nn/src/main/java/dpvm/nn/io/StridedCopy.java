@@ -20,6 +20,11 @@ final class StridedCopy {
         return true;
     }
 
+    /** True when the view is the whole storage in order, so the storage bytes can be used as they are. */
+    static boolean coversWholeStorage(long storageNumel, long offset, long[] shape, long[] stride) {
+        return offset == 0 && Shapes.numel(shape) == storageNumel && isContiguous(shape, stride);
+    }
+
     /**
      * Caller guarantees that every index the view reaches lies inside {@code storage} and that
      * the result fits in an array.

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,14 +19,18 @@ import java.util.Set;
  *
  * <p>The top-level object may be a state dict itself or a training checkpoint such as
  * {@code {'epoch': .., 'state_dict': {...}, 'optimizer': {...}}}; in the latter case the
- * {@code state_dict} entry is selected automatically and others are reachable through
- * {@link #stateDict(String)}. Tensor bytes are read from the archive only on {@link #get}.
+ * {@code state_dict} entry (or {@code model}, see {@link #STATE_DICT_KEYS}) is selected
+ * automatically and every other dict is reachable through {@link #stateDict(String)}. Tensor bytes are read from the archive only on {@link #get}.
  */
 public final class TorchCheckpoint implements WeightFile {
 
     /** The pickle of a large state dict is a few MB; far more than this means a hostile file. */
-    static final long MAX_PICKLE_BYTES = 128L * 1024 * 1024;
-    public static final String DEFAULT_STATE_DICT_KEY = "state_dict";
+    static final long MAX_PICKLE_BYTES = 64L * 1024 * 1024;
+    /**
+     * Where training scripts put the weights, in order of preference: torchvision/ImageNet
+     * examples use state_dict, timm/DeiT/VideoMAE use model, some wrappers module.
+     */
+    public static final List<String> STATE_DICT_KEYS = List.of("state_dict", "model", "module");
 
     private final Path file;
     private final TorchZipArchive archive;
@@ -39,8 +44,29 @@ public final class TorchCheckpoint implements WeightFile {
         this.archive = archive;
         this.root = root;
         this.baseMetadata = baseMetadata;
-        this.selectedKey = root.get(DEFAULT_STATE_DICT_KEY) instanceof Map<?, ?> ? DEFAULT_STATE_DICT_KEY : null;
+        this.selectedKey = chooseStateDict(root);
         this.selected = view(selectedKey);
+    }
+
+    /**
+     * {@code state_dict} if it is a dict; otherwise, when the top level holds no tensor itself,
+     * the first of {@code model} or {@code module} that is a dict; otherwise the top level.
+     */
+    private static String chooseStateDict(Map<?, ?> root) {
+        if (root.get(STATE_DICT_KEYS.get(0)) instanceof Map<?, ?>) {
+            return STATE_DICT_KEYS.get(0);
+        }
+        for (Object v : root.values()) {
+            if (v instanceof PickleValues.TensorRef) {
+                return null;
+            }
+        }
+        for (String k : STATE_DICT_KEYS) {
+            if (root.get(k) instanceof Map<?, ?>) {
+                return k;
+            }
+        }
+        return null;
     }
 
     /**

@@ -25,6 +25,10 @@ final class TorchPickleResolver implements PickleResolver {
     private static final PyGlobal REBUILD_TENSOR_V2 = new PyGlobal("torch._utils", "_rebuild_tensor_v2");
     private static final PyGlobal REBUILD_PARAMETER = new PyGlobal("torch._utils", "_rebuild_parameter");
     private static final PyGlobal ORDERED_DICT = new PyGlobal("collections", "OrderedDict");
+    /** Used by torch for tensors that carry Python attributes; only its tensor form is accepted. */
+    private static final PyGlobal REBUILD_FROM_TYPE_V2 = new PyGlobal("torch._tensor", "_rebuild_from_type_v2");
+    /** Only ever accepted as the type argument of {@link #REBUILD_FROM_TYPE_V2}; calling it is refused. */
+    private static final PyGlobal TENSOR_TYPE = new PyGlobal("torch", "Tensor");
 
     private final Path file;
     private final Map<String, StorageRef> storages = new HashMap<>();
@@ -36,7 +40,8 @@ final class TorchPickleResolver implements PickleResolver {
     @Override
     public Object global(String module, String name) {
         PyGlobal g = new PyGlobal(module, name);
-        if (g.equals(REBUILD_TENSOR_V2) || g.equals(REBUILD_PARAMETER) || g.equals(ORDERED_DICT)) {
+        if (g.equals(REBUILD_TENSOR_V2) || g.equals(REBUILD_PARAMETER) || g.equals(ORDERED_DICT)
+                || g.equals(REBUILD_FROM_TYPE_V2) || g.equals(TENSOR_TYPE)) {
             return g;
         }
         if (module.equals("torch") && StoredDType.fromTorchStorageName(name).isPresent()) {
@@ -90,6 +95,9 @@ final class TorchPickleResolver implements PickleResolver {
         if (ORDERED_DICT.equals(callable)) {
             return orderedDict(args);
         }
+        if (REBUILD_FROM_TYPE_V2.equals(callable)) {
+            return rebuildFromType(args);
+        }
         throw new UnsafeWeightFileException(file, "pickle calls " + describe(callable) + ", which is not allowed");
     }
 
@@ -126,6 +134,28 @@ final class TorchPickleResolver implements PickleResolver {
             return d;
         }
         throw bad("OrderedDict called with unexpected arguments");
+    }
+
+    /**
+     * {@code _rebuild_from_type_v2(func, new_type, args, state)}: func must be the tensor rebuild
+     * and new_type plain {@code torch.Tensor}; the Python attributes in state are dropped.
+     */
+    private TensorRef rebuildFromType(PyTuple args) {
+        if (args.size() != 4) {
+            throw bad("_rebuild_from_type_v2 called with " + args.size() + " arguments");
+        }
+        if (!REBUILD_TENSOR_V2.equals(args.get(0))) {
+            throw new UnsafeWeightFileException(file, "_rebuild_from_type_v2 asked to call "
+                    + describe(args.get(0)) + ", only _rebuild_tensor_v2 is allowed");
+        }
+        if (!TENSOR_TYPE.equals(args.get(1))) {
+            throw new UnsafeWeightFileException(file, "_rebuild_from_type_v2 asked for tensor subclass "
+                    + describe(args.get(1)) + ", only torch.Tensor is allowed");
+        }
+        if (!(args.get(2) instanceof PyTuple inner)) {
+            throw bad("_rebuild_from_type_v2 arguments are not a tuple");
+        }
+        return rebuildTensor(inner);
     }
 
     /** {@code _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])}. */

@@ -53,7 +53,10 @@ final class TorchStateDict implements WeightFile {
             throw new WeightFileException(file, "tensor \"" + name + "\" is larger than one buffer can hold");
         }
         byte[] storage = archive.readExactly("data/" + ref.storage().key(), ref.storage().numel() * size);
-        byte[] bytes = StridedCopy.gather(storage, size, ref.offset(), ref.shape(), ref.stride(), (int) numel);
+        // The storage array may be cached and shared; StoredTensor only exposes it read-only.
+        byte[] bytes = StridedCopy.coversWholeStorage(ref.storage().numel(), ref.offset(), ref.shape(), ref.stride())
+                ? storage
+                : StridedCopy.gather(storage, size, ref.offset(), ref.shape(), ref.stride(), (int) numel);
         return new StoredTensor(name, dtype, ref.shape(), ByteBuffer.wrap(bytes));
     }
 

@@ -2,6 +2,7 @@ package dpvm.nn.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.SoftReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,8 @@ final class TorchZipArchive implements AutoCloseable {
     private final ZipFile zip;
     private final String prefix;
     private volatile boolean closed;
+    private String lastName;
+    private SoftReference<byte[]> lastBytes = new SoftReference<>(null);
 
     private TorchZipArchive(Path file, ZipFile zip, String prefix) {
         this.file = file;
@@ -84,8 +87,29 @@ final class TorchZipArchive implements AutoCloseable {
         return stream(e, relative, maxBytes, -1);
     }
 
-    /** The entry, which must hold exactly {@code expected} bytes. */
+    /**
+     * The entry, which must hold exactly {@code expected} bytes. The last one read is kept while
+     * memory allows, because tensors sharing a storage are usually asked for one after another.
+     * Callers must not modify the array.
+     */
     byte[] readExactly(String relative, long expected) {
+        synchronized (this) {
+            if (lastName != null && lastName.equals(relative)) {
+                byte[] cached = lastBytes.get();
+                if (cached != null && cached.length == expected) {
+                    return cached;
+                }
+            }
+        }
+        byte[] bytes = readExactlyUncached(relative, expected);
+        synchronized (this) {
+            lastName = relative;
+            lastBytes = new SoftReference<>(bytes);
+        }
+        return bytes;
+    }
+
+    private byte[] readExactlyUncached(String relative, long expected) {
         ZipEntry e = require(relative);
         if (e.getSize() >= 0 && e.getSize() != expected) {
             throw new WeightFileException(file, "zip entry " + e.getName() + " has " + e.getSize()

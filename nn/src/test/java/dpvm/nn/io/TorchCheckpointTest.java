@@ -146,6 +146,58 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void modelKeyIsPickedWhenThereIsNoStateDict() throws IOException {
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("epoch", 3);
+        top.put("model", TorchFixtures.tensors(""));
+        byte[] zip = TorchZipBuilder.standard(TorchPickleWriter.pickle(top), TorchFixtures.storages()).build();
+        try (TorchCheckpoint c = TorchCheckpoint.open(file("deit.pth", zip))) {
+            assertEquals("model", c.selectedKey());
+            assertEquals("model", c.metadata().get("state_dict_key"));
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, c.get("conv.weight").toFloatArray());
+        }
+    }
+
+    @Test
+    void tensorWithPythonAttributesLoadsThroughRebuildFromType() throws IOException {
+        Tensor t = new Tensor("1", StoredDType.F32, 7, 1, dims(3, 2), dims(1, 3), false);
+        Map<String, Object> sd = Map.of("w", new TorchPickleWriter.TypedTensor(t, "torch", "Tensor", Map.of("tag", "x")));
+        byte[] zip = TorchZipBuilder.standard(TorchPickleWriter.pickle(new OrderedDict(sd, true)),
+                TorchFixtures.storages()).build();
+        try (TorchCheckpoint c = TorchCheckpoint.open(file("typed.pth", zip))) {
+            assertArrayEquals(new float[] {11, 14, 12, 15, 13, 16}, c.get("w").toFloatArray());
+        }
+        Map<String, Object> subclass = Map.of("w", new TorchPickleWriter.TypedTensor(t, "mylib", "EvilTensor", Map.of()));
+        byte[] evil = TorchZipBuilder.standard(TorchPickleWriter.pickle(new OrderedDict(subclass, true)),
+                TorchFixtures.storages()).build();
+        UnsafeWeightFileException e = assertThrows(UnsafeWeightFileException.class,
+                () -> TorchCheckpoint.open(file("evil.pth", evil)));
+        assertTrue(e.getMessage().contains("mylib.EvilTensor"), e.getMessage());
+    }
+
+    @Test
+    void weightFilesTellsTheFormatsApartByContent() throws IOException {
+        Path pth = file("weights.bin", TorchFixtures.stateDictFile());
+        Path st = dir.resolve("weights.pth");
+        SafeTensors.write(st, Map.of("x", StoredTensor.ofFloats("x", dims(1), new float[] {9})), Map.of());
+        try (WeightFile a = WeightFiles.open(pth); WeightFile b = WeightFiles.open(st)) {
+            assertTrue(a instanceof TorchCheckpoint);
+            assertEquals(6, a.names().size());
+            assertArrayEquals(new float[] {9}, b.get("x").toFloatArray());
+        }
+    }
+
+    @Test
+    void wholeStorageTensorsAreNotCopiedTwice() throws IOException {
+        try (TorchCheckpoint c = TorchCheckpoint.open(file("w.pth", TorchFixtures.stateDictFile()))) {
+            StoredTensor a = c.get("conv.weight");
+            StoredTensor b = c.get("conv.weight");
+            assertEquals(a, b);
+            assertTrue(a.data().isReadOnly(), "shared bytes are exposed read-only");
+        }
+    }
+
+    @Test
     void closedCheckpointRefusesReads() throws IOException {
         TorchCheckpoint c = TorchCheckpoint.open(file("c.pth", TorchFixtures.stateDictFile()));
         c.close();

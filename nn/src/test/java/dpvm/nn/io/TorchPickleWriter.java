@@ -32,6 +32,10 @@ final class TorchPickleWriter {
                   boolean parameter) {
     }
 
+    /** A tensor with Python attributes, which torch saves through {@code _rebuild_from_type_v2(func, type, args, state)}. */
+    record TypedTensor(Tensor tensor, String typeModule, String typeName, Map<String, Object> state) {
+    }
+
     /** Bytes copied verbatim, to build hostile pickles. */
     record Raw(byte[] bytes) {
     }
@@ -120,6 +124,8 @@ final class TorchPickleWriter {
             setItems((Map<Object, Object>) m);
         } else if (o instanceof Tensor t) {
             saveTensor(t);
+        } else if (o instanceof TypedTensor t) {
+            saveTypedTensor(t);
         } else if (o instanceof Raw r) {
             bytes(r.bytes());
         } else {
@@ -241,6 +247,34 @@ final class TorchPickleWriter {
             global("torch._utils", "_rebuild_parameter");
         }
         global("torch._utils", "_rebuild_tensor_v2");
+        saveRebuildArgs(t);
+        op('R');
+        put();
+        if (t.parameter()) {
+            op(0x88);
+            emptyOrderedDict();
+            op(0x87);
+            put();
+            op('R');
+            put();
+        }
+    }
+
+    private void saveTypedTensor(TypedTensor t) {
+        global("torch._tensor", "_rebuild_from_type_v2");
+        op('(');
+        global("torch._utils", "_rebuild_tensor_v2");
+        global(t.typeModule(), t.typeName());
+        saveRebuildArgs(t.tensor());
+        save(t.state());
+        op('t');
+        put();
+        op('R');
+        put();
+    }
+
+    /** The argument tuple of {@code _rebuild_tensor_v2}. */
+    private void saveRebuildArgs(Tensor t) {
         op('(');
         // persistent id ('storage', storage_type, key, location, numel)
         op('(');
@@ -259,16 +293,6 @@ final class TorchPickleWriter {
         emptyOrderedDict();
         op('t');
         put();
-        op('R');
-        put();
-        if (t.parameter()) {
-            op(0x88);
-            emptyOrderedDict();
-            op(0x87);
-            put();
-            op('R');
-            put();
-        }
     }
 
     private static List<Object> boxed(long[] v) {
