@@ -110,7 +110,7 @@ final class RestrictedUnpickler {
                 case 's': { // SETITEM
                     Object v = pop();
                     Object k = pop();
-                    putPairs(asDict(peek()), List.of(k, v == null ? NullValue.INSTANCE : v));
+                    putPairs(asDict(peek()), java.util.Arrays.asList(k, v));
                     break;
                 }
                 case 'u': { // SETITEMS
@@ -198,9 +198,6 @@ final class RestrictedUnpickler {
         }
     }
 
-    /** Marks that a dict slot held None while pairs travel through a list that rejects nothing. */
-    private enum NullValue { INSTANCE }
-
     private void putPairs(Map<Object, Object> d, List<Object> items) {
         if (items.size() % 2 != 0) {
             throw error("odd number of items for a dict");
@@ -209,7 +206,7 @@ final class RestrictedUnpickler {
             Object k = items.get(i);
             Object v = items.get(i + 1);
             checkHashable(k, 0);
-            d.put(k, v == NullValue.INSTANCE ? null : v);
+            d.put(k, v);
         }
     }
 

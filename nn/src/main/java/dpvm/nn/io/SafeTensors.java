@@ -22,12 +22,12 @@ public final class SafeTensors {
      * @throws WeightFileException if the file is unreadable, truncated or its header is invalid
      */
     public static WeightFile open(Path file) {
-        return SafeTensorsFile.open(file, SINGLE_MAP_LIMIT);
+        return ReadGuard.guard(file, () -> SafeTensorsFile.open(file, SINGLE_MAP_LIMIT));
     }
 
     /** As {@link #open} but mapping each tensor separately when the data exceeds {@code limit}; for tests. */
     static WeightFile open(Path file, long singleMapLimit) {
-        return SafeTensorsFile.open(file, singleMapLimit);
+        return ReadGuard.guard(file, () -> SafeTensorsFile.open(file, singleMapLimit));
     }
 
     /**

@@ -98,6 +98,10 @@ final class SafeTensorsFile implements WeightFile {
 
     @Override
     public StoredTensor get(String name) {
+        return ReadGuard.guard(file, () -> read(name));
+    }
+
+    private StoredTensor read(String name) {
         if (closed) {
             throw new WeightFileException(file, "file is closed");
         }

@@ -82,6 +82,10 @@ public final class TorchCheckpoint implements WeightFile {
 
     /** As {@link #open(Path)} with another cap on the pickle's size; lets tests use small bombs. */
     static TorchCheckpoint open(Path file, long maxPickleBytes) {
+        return ReadGuard.guard(file, () -> read(file, maxPickleBytes));
+    }
+
+    private static TorchCheckpoint read(Path file, long maxPickleBytes) {
         sniff(file);
         TorchZipArchive archive = TorchZipArchive.open(file);
         try {

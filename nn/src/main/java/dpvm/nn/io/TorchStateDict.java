@@ -42,6 +42,10 @@ final class TorchStateDict implements WeightFile {
 
     @Override
     public StoredTensor get(String name) {
+        return ReadGuard.guard(file, () -> read(name));
+    }
+
+    private StoredTensor read(String name) {
         TensorRef ref = tensors.get(name);
         if (ref == null) {
             throw new WeightFileException(file, "no tensor named \"" + name + "\"");

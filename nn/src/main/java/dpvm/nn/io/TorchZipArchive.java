@@ -84,7 +84,7 @@ final class TorchZipArchive implements AutoCloseable {
     /** The whole entry, refused if it holds more than {@code maxBytes}. */
     byte[] read(String relative, long maxBytes) {
         ZipEntry e = require(relative);
-        return stream(e, relative, maxBytes, -1);
+        return stream(e, maxBytes, -1);
     }
 
     /**
@@ -115,7 +115,7 @@ final class TorchZipArchive implements AutoCloseable {
             throw new WeightFileException(file, "zip entry " + e.getName() + " has " + e.getSize()
                     + " bytes, expected " + expected);
         }
-        return stream(e, relative, expected, expected);
+        return stream(e, expected, expected);
     }
 
     private ZipEntry entry(String relative) {
@@ -137,7 +137,7 @@ final class TorchZipArchive implements AutoCloseable {
         return e;
     }
 
-    private byte[] stream(ZipEntry e, String relative, long max, long expected) {
+    private byte[] stream(ZipEntry e, long max, long expected) {
         if (max > MAX_ARRAY) {
             throw new WeightFileException(file, "zip entry " + e.getName() + " would need " + max
                     + " bytes, more than one buffer can hold");

@@ -198,6 +198,24 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void noneAsDictKeyAndValueIsPlainData() throws IOException {
+        // {None: None, 'extra': {None: None}, ...tensors}: legal Python; the one-item dict is
+        // pickled with SETITEM, the larger one with SETITEMS.
+        Map<Object, Object> single = new LinkedHashMap<>();
+        single.put(null, null);
+        Map<Object, Object> top = new LinkedHashMap<>();
+        top.put(null, null);
+        top.put("extra", single);
+        top.putAll(TorchFixtures.tensors(""));
+        byte[] zip = TorchZipBuilder.standard(TorchPickleWriter.pickle(top), TorchFixtures.storages()).build();
+        try (TorchCheckpoint c = TorchCheckpoint.open(file("none.pth", zip))) {
+            assertEquals(6, c.names().size());
+            assertEquals(7, c.topLevelKeys().size(), "the None key is not a name");
+            assertTrue(c.stateDict("extra").names().isEmpty());
+        }
+    }
+
+    @Test
     void closedCheckpointRefusesReads() throws IOException {
         TorchCheckpoint c = TorchCheckpoint.open(file("c.pth", TorchFixtures.stateDictFile()));
         c.close();

@@ -102,6 +102,9 @@ class WeightFileFuzzTest {
             if (e.getMessage() == null || !e.getMessage().contains(f.toString())) {
                 fail(what + ": message does not name the file: " + e.getMessage());
             }
+            if (e.getMessage().contains("internal error")) {
+                throw new AssertionError(what + ": an unchecked exception escaped the input checks", e);
+            }
             rejected++;
         } catch (Throwable t) {
             throw new AssertionError(what + ": " + t, t);
