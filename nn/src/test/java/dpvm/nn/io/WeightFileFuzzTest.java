@@ -84,6 +84,40 @@ class WeightFileFuzzTest {
         assertTrue(accepted > 0, "some mutated pickles still load: " + accepted);
     }
 
+    @Test
+    void randomOpcodeStreamsFailCleanly() {
+        Map<String, byte[]> storages = TorchFixtures.storages();
+        assertTimeoutPreemptively(LIMIT, () -> {
+            Random r = new Random(SEED + 3);
+            for (int i = 0; i < ROUNDS; i++) {
+                exercise("opcode stream " + i, TorchZipBuilder.standard(randomPickle(r), storages).build(),
+                        TorchCheckpoint::open);
+            }
+        });
+        assertTrue(rejected > 0 && rejected + accepted == ROUNDS);
+    }
+
+    /** Opcodes the unpickler knows, with plausible arguments, so streams get past the first check. */
+    private static final String[] TOKENS = {
+        "}", "]", ")", "(", "t", "\u0085", "\u0086", "\u0087", "l", "d", "a", "e", "s", "u",
+        "\u008c\u0007storage", "\u008c\u00010", "\u008c\u00011", "\u008c\u0003cpu", "\u008c\u0001w",
+        "K\u0000", "K\u0002", "K\u0006", "J\u00ff\u00ff\u00ff\u00ff", "\u008a\u0001\u00ff", "G@\u0000\u0000\u0000\u0000\u0000\u0000\u0000",
+        "\u0088", "\u0089", "N", "q\u0000", "q\u0001", "q\u0002", "h\u0000", "h\u0001", "h\u0002",
+        "ctorch._utils\n_rebuild_tensor_v2\n", "ctorch._utils\n_rebuild_parameter\n", "ccollections\nOrderedDict\n",
+        "ctorch\nFloatStorage\n", "ctorch\nLongStorage\n", "ctorch._tensor\n_rebuild_from_type_v2\n", "ctorch\nTensor\n",
+        "R", "b", "\u0081", "Q", "0", "1", "2", "\u0094",
+    };
+
+    private static byte[] randomPickle(Random r) {
+        StringBuilder sb = new StringBuilder("\u0080\u0002");
+        int n = 3 + r.nextInt(60);
+        for (int k = 0; k < n; k++) {
+            sb.append(TOKENS[r.nextInt(TOKENS.length)]);
+        }
+        sb.append('.');
+        return sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** Opens and reads everything; any throwable other than WeightFileException fails the test. */
     private void exercise(String what, byte[] bytes, Function<Path, WeightFile> opener) throws IOException {
         Path f = dir.resolve("m" + (fileCounter++));
