@@ -20,7 +20,8 @@ import java.util.Set;
  * <p>The top-level object may be a state dict itself or a training checkpoint such as
  * {@code {'epoch': .., 'state_dict': {...}, 'optimizer': {...}}}; in the latter case the
  * {@code state_dict} entry (or {@code model}, see {@link #STATE_DICT_KEYS}) is selected
- * automatically and every other dict is reachable through {@link #stateDict(String)}. Tensor bytes are read from the archive only on {@link #get}.
+ * automatically and every other dict is reachable through {@link #stateDict(String)}.
+ * Tensor bytes are read from the archive only on {@link #get}.
  */
 public final class TorchCheckpoint implements WeightFile {
 

@@ -40,7 +40,8 @@ final class TorchZipArchive implements AutoCloseable {
         try {
             zip = new ZipFile(file.toFile());
         } catch (IOException | RuntimeException e) {
-            throw new WeightFileException(file, "not a readable zip archive: " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+            String why = e.getMessage() != null ? e.getMessage() : e.toString();
+            throw new WeightFileException(file, "not a readable zip archive: " + why, e);
         }
         try {
             return new TorchZipArchive(file, zip, findPrefix(file, zip));

@@ -45,7 +45,11 @@ class WeightFileFuzzTest {
         assertTimeoutPreemptively(LIMIT, () -> {
             Random r = new Random(SEED);
             for (int i = 0; i < ROUNDS; i++) {
-                byte[] m = i % 5 == 4 ? editHeaderLength(valid, r) : i % 5 == 3 ? editJsonDigit(valid, headerLength, r) : mutate(valid, r);
+                byte[] m = switch (i % 5) {
+                    case 4 -> editHeaderLength(valid, r);
+                    case 3 -> editJsonDigit(valid, headerLength, r);
+                    default -> mutate(valid, r);
+                };
                 exercise("safetensors round " + i, m, SafeTensors::open);
             }
         });
