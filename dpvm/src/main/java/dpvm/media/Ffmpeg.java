@@ -78,6 +78,26 @@ public final class Ffmpeg {
         return new MediaException(file, ProblemKind.CORRUPT, msg, e);
     }
 
+    /**
+     * A video stream the grabber passed over because no decoder knows its codec (JavaCV silently skips
+     * streams whose codec id is unknown), described for the user; null when there is none.
+     */
+    static String undecodableVideo(FFmpegFrameGrabber g) {
+        org.bytedeco.ffmpeg.avformat.AVFormatContext oc = g.getFormatContext();
+        for (int i = 0; i < oc.nb_streams(); i++) {
+            org.bytedeco.ffmpeg.avcodec.AVCodecParameters par = oc.streams(i).codecpar();
+            if (par.codec_type() != org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO) continue;
+            int tag = par.codec_tag();
+            StringBuilder fourcc = new StringBuilder();
+            for (int b = 0; b < 4; b++) {
+                char c = (char) ((tag >>> (8 * b)) & 0xff);
+                fourcc.append(c >= 32 && c < 127 ? c : '?');
+            }
+            return "stream " + i + ": video with codec id " + par.codec_id() + ", tag '" + fourcc + "'";
+        }
+        return null;
+    }
+
     /** Seconds of the container's start: timestamps are reported relative to it. */
     static long startMicros(FFmpegFrameGrabber g) {
         long st = g.getFormatContext().start_time();

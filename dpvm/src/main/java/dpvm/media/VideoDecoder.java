@@ -34,7 +34,11 @@ public final class VideoDecoder {
             sourceFps = g.getFrameRate();
             sourceWidth = g.getImageWidth();
             sourceHeight = g.getImageHeight();
-            if (!g.hasVideo()) throw new MediaException(file, ProblemKind.NO_VIDEO, "streams: " + (g.hasAudio() ? "audio only" : "none"));
+            if (!g.hasVideo()) {
+                String unknown = Ffmpeg.undecodableVideo(g);
+                if (unknown != null) throw new MediaException(file, ProblemKind.UNSUPPORTED_CODEC, unknown);
+                throw new MediaException(file, ProblemKind.NO_VIDEO, "streams: " + (g.hasAudio() ? "audio only" : "none"));
+            }
             pass = new Pass(file, g, o, firstRate > 0 && g.hasAudio());
             pass.run();
         } finally {
