@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.dhatim.fastexcel.reader.Cell;
 import org.dhatim.fastexcel.reader.CellType;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
+import org.dhatim.fastexcel.reader.ReadingOptions;
 import org.dhatim.fastexcel.reader.Row;
 
 /**
@@ -21,7 +22,7 @@ public final class XlsxTable {
 
     public static RawTable read(Path file) throws IOException {
         List<RawTable.Row> rows = new ArrayList<>();
-        try (ReadableWorkbook wb = new ReadableWorkbook(file.toFile()); Stream<Row> stream = wb.getFirstSheet().openStream()) {
+        try (ReadableWorkbook wb = new ReadableWorkbook(file.toFile(), new ReadingOptions(true, false)); Stream<Row> stream = wb.getFirstSheet().openStream()) {
             stream.forEach(r -> {
                 List<String> cells = new ArrayList<>();
                 for (int i = 0; i < r.getCellCount(); i++) cells.add(text(r.getCell(i)));
