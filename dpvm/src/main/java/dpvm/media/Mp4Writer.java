@@ -56,13 +56,22 @@ public final class Mp4Writer implements AutoCloseable {
         frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
     }
 
-    /** One frame of interleaved RGB bytes, {@code 3*width*height} long. */
+    /** One frame of interleaved RGB bytes, {@code 3*width*height} long, at the next frame slot. */
     public void writeFrame(byte[] rgb) throws MediaException {
+        writeFrame(rgb, -1);
+    }
+
+    /**
+     * A frame shown at {@code micros} from the file start (negative: the next slot). Timestamps keep
+     * a re-encoded cut in sync when the source drops or repeats frames.
+     */
+    public void writeFrame(byte[] rgb, long micros) throws MediaException {
         if (rgb.length != 3 * width * height) throw new IllegalArgumentException("frame must be " + 3 * width * height + " bytes");
         ByteBuffer buf = (ByteBuffer) frame.image[0];
         int stride = frame.imageStride;
         for (int y = 0; y < height; y++) buf.put(y * stride, rgb, y * width * 3, width * 3);
         try {
+            if (micros >= 0 && micros > rec.getTimestamp()) rec.setTimestamp(micros);
             rec.record(frame, AV_PIX_FMT_RGB24);
         } catch (Exception e) {
             throw new MediaException(null, ProblemKind.IO_ERROR, "encoding a frame failed: " + e.getMessage(), e);

@@ -3,16 +3,16 @@ package dpvm.media;
 import java.nio.file.Path;
 
 /** Tiny generated clips for tests: cheap to encode, with content a test can read back. */
-final class TestClips {
+public final class TestClips {
     private TestClips() {}
 
-    /** Grey level of frame n: 4n, far enough apart to survive H.264 and 4:2:0 round trips. */
-    static int counterLevel(int n) {
-        return 4 * n;
+    /** Grey level of frame n: 4n (wrapping every 64 frames), far enough apart to survive H.264 and 4:2:0 round trips. */
+    public static int counterLevel(int n) {
+        return (4 * n) & 0xff;
     }
 
     /** Frame n is a flat grey of {@link #counterLevel}(n); audio (if any) is a 440 Hz tone. */
-    static Path counterClip(Path out, int width, int height, double fps, int frames, int audioRate, boolean faststart)
+    public static Path counterClip(Path out, int width, int height, double fps, int frames, int audioRate, boolean faststart)
             throws MediaException {
         try (Mp4Writer w = new Mp4Writer(out, width, height, fps, audioRate, 4_000_000, faststart)) {
             byte[] rgb = new byte[3 * width * height];
