@@ -41,7 +41,8 @@ public record Manifest(String source, List<ManifestRow> rows, List<RowProblem> r
         String nl = System.lineSeparator();
         b.append("manifest ").append(source).append(nl);
         b.append("usable rows: ").append(rows.size()).append(", rejected: ").append(rejected.size())
-                .append(", blank: ").append(blankRows).append(nl);
+                .append(", blank: ").append(blankRows)
+                .append(", movies: ").append(rows.stream().map(ManifestRow::movie).distinct().count()).append(nl);
         b.append("labels:");
         labelCounts().forEach((p, n) -> b.append(' ').append(p.label()).append('=').append(n));
         b.append(nl).append("emotion words (").append(emotionCounts().size()).append(" distinct):");

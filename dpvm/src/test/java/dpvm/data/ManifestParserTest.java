@@ -70,7 +70,7 @@ class ManifestParserTest {
     @Test
     void reportListsCountsAndRejects() throws Exception {
         String report = messy().report();
-        assertTrue(report.contains("usable rows: 8, rejected: 7, blank: 1"), report);
+        assertTrue(report.contains("usable rows: 8, rejected: 7, blank: 1, movies: 4"), report);
         assertTrue(report.contains("Positive="), report);
         assertTrue(report.contains("sad=2"), report);
         assertTrue(report.contains("clip durations: 15.00 s to 15.00 s"), report);
