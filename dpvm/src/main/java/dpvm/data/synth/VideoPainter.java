@@ -28,6 +28,8 @@ final class VideoPainter {
     private final double speed;
     private final float[] distractorColour;
     private final double[] distractorPath;
+    /** Pixel-noise state: xorshift, because java.util.Random's atomic update dominated painting time. */
+    private long noiseState;
 
     VideoPainter(PairPlan plan, int width, int height, double fps, double noise) {
         this.plan = plan;
@@ -49,6 +51,7 @@ final class VideoPainter {
         speed = (0.05 + 0.9 * plan.videoArousal()) * (plan.rising() ? 1 : -1);
         distractorColour = new float[] {random.nextInt(256), random.nextInt(256), random.nextInt(256)};
         distractorPath = new double[] {random.nextDouble(), random.nextDouble(), 0.3 + random.nextDouble(), 0.3 + random.nextDouble()};
+        noiseState = random.nextLong() | 1;
     }
 
     /** Frame {@code n} as interleaved RGB bytes into {@code out}. */
@@ -64,7 +67,7 @@ final class VideoPainter {
                 int i = 3 * (y * width + x);
                 for (int c = 0; c < 3; c++) {
                     float val = offset[c] + gain[c] * p;
-                    if (amp > 0) val += amp * (float) (random.nextFloat() - 0.5f);
+                    if (amp > 0) val += amp * (nextNoise() - 0.5f);
                     out[i + c] = (byte) Math.max(0, Math.min(255, Math.round(val)));
                 }
             }
@@ -107,6 +110,16 @@ final class VideoPainter {
                 for (int c = 0; c < 3; c++) out[i + c] = (byte) distractorColour[c];
             }
         }
+    }
+
+    /** Uniform in [0, 1). */
+    private float nextNoise() {
+        long x = noiseState;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        noiseState = x;
+        return (x >>> 40) / (float) (1L << 24);
     }
 
     /** sin(2*pi*turns) from a table: the painter calls it for every pixel of every frame. */

@@ -31,7 +31,7 @@ class SyntheticMvedTest {
 
     @BeforeAll
     static void generate() throws Exception {
-        clean = SyntheticMved.Options.defaults(24, 11).withSize(2, 160, 120).withKnobs(0, 0);
+        clean = SyntheticMved.Options.defaults(24, 11).withSize(2, 128, 96).withKnobs(0, 0);
         plans = SyntheticMved.plan(clean);
         result = SyntheticMved.generate(clean, dir.resolve("a"), null);
     }
