@@ -23,6 +23,7 @@ public final class AudioDecoder {
         try {
             if (!g.hasAudio()) return new float[0];
             long t0 = Ffmpeg.startMicros(g);
+            Ffmpeg.seekBefore(g, start);
             AudioTrack track = new AudioTrack(sampleRate);
             Frame f;
             while (track.endTime() < end && (f = g.grabSamples()) != null) {

@@ -1,8 +1,5 @@
 package dpvm.media;
 
-import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BACKWARD;
-import static org.bytedeco.ffmpeg.global.avformat.av_seek_frame;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -22,8 +19,6 @@ import org.bytedeco.javacv.Frame;
  * after one backward seek to well before the start, the same frame rule as {@link FrameSampler}.
  */
 public final class ClipCutter {
-    /** Seek this far before the start so decoding has reached a key frame before the window opens. */
-    private static final double PRE_ROLL_S = 5;
     public static final int MUSIC_RATE = 22050;
 
     private ClipCutter() {}
@@ -43,12 +38,7 @@ public final class ClipCutter {
             g.setImageWidth(size[0]);
             g.setImageHeight(size[1]);
             long t0 = Ffmpeg.startMicros(g);
-            if (start > PRE_ROLL_S) {
-                long target = t0 + (long) ((start - PRE_ROLL_S) * 1e6);
-                if (av_seek_frame(g.getFormatContext(), -1, target, AVSEEK_FLAG_BACKWARD) < 0) {
-                    throw new MediaException(movie, ProblemKind.CORRUPT, "cannot seek to " + (start - PRE_ROLL_S) + " s");
-                }
-            }
+            Ffmpeg.seekBefore(g, start);
             double fps = g.getFrameRate() > 0 ? g.getFrameRate() : 25;
             AudioTrack audio = new AudioTrack(MUSIC_RATE);
             int frames = 0;

@@ -98,6 +98,24 @@ public final class Ffmpeg {
         return null;
     }
 
+    /** Seek this far before a window so decoding has passed a key frame before the window opens. */
+    static final double PRE_ROLL_S = 5;
+
+    /**
+     * Jumps (backwards, to a key frame) to about {@link #PRE_ROLL_S} before {@code seconds}, so a window
+     * deep in a long file does not decode everything before it. Frames are still chosen by their
+     * timestamps afterwards, so where exactly the seek lands does not matter. Only valid on a grabber
+     * that has not grabbed yet: nothing is buffered in its decoders to flush.
+     *
+     * @return false when the container cannot seek; decoding then simply starts from the beginning
+     */
+    static boolean seekBefore(FFmpegFrameGrabber g, double seconds) {
+        if (seconds <= PRE_ROLL_S) return true;
+        long target = startMicros(g) + (long) ((seconds - PRE_ROLL_S) * 1e6);
+        return org.bytedeco.ffmpeg.global.avformat.av_seek_frame(g.getFormatContext(), -1, target,
+                org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BACKWARD) >= 0;
+    }
+
     /** Seconds of the container's start: timestamps are reported relative to it. */
     static long startMicros(FFmpegFrameGrabber g) {
         long st = g.getFormatContext().start_time();

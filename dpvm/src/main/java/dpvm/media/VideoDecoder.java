@@ -57,7 +57,9 @@ public final class VideoDecoder {
             for (int r : rates.subList(1, rates.size())) audio.put(r, AudioDecoder.read(file, r, o.start(), audioEnd));
         }
         double[] times = Arrays.copyOf(pass.times, pass.count);
-        return new DecodedClip(file, pass.views, times, o.sampleRate(), audio, times.length / o.sampleRate(),
+        Map<String, List<RgbImage>> frames = new LinkedHashMap<>();
+        pass.views.forEach((k, v) -> frames.put(k, List.copyOf(v)));
+        return new DecodedClip(file, java.util.Collections.unmodifiableMap(frames), times, o.sampleRate(), audio, times.length / o.sampleRate(),
                 sourceFps, sourceWidth, sourceHeight, List.copyOf(warnings));
     }
 
@@ -88,6 +90,7 @@ public final class VideoDecoder {
 
         void run() throws MediaException {
             long t0 = Ffmpeg.startMicros(g);
+            Ffmpeg.seekBefore(g, o.start());
             boolean videoDone = false;
             try {
                 while (true) {

@@ -48,6 +48,21 @@ class VideoDecoderTest {
     }
 
     @Test
+    void windowDeepInAFileSeeksFirstAndStillPicksTheRightFrames() throws Exception {
+        Path longClip = TestClips.counterClip(dir.resolve("long.mp4"), 160, 120, 24, 24 * 10, 16000, false);
+        DecodedClip c = VideoDecoder.decode(longClip, DecodeOptions.defaults().window(7.5, 8.5).audioRates(List.of(16000, 22050)));
+        assertEquals(6, c.frameCount());
+        List<RgbImage> f = c.frames(FrameView.RESNET3D);
+        for (int k = 0; k < 6; k++) {
+            assertEquals(TestClips.counterLevel(180 + 4 * k) / 4, counterOf(f.get(k)), "frame 180 + 4k, counter wraps at 64");
+            assertEquals(7.5 + k / 6.0, c.frameTimes()[k], 1e-3);
+        }
+        assertEquals(16000, c.audio16k().length, 1);
+        assertEquals(22050, c.audio22k().length, 1);
+        assertTrue(rms(c.audio22k()) > 0.15, "audio of the window, not silence");
+    }
+
+    @Test
     void wholeClipAndBothAudioRates() throws Exception {
         DecodedClip c = VideoDecoder.decode(clip24, DecodeOptions.defaults());
         assertEquals(15, c.frameCount(), "60 frames at 24 fps = 2.5 s -> 15 samples");
