@@ -11,7 +11,10 @@ public enum Column {
     EMOTION("emotion", "emotion", "emotions", "emotionword", "emotionwords", "emotionaldescription", "emotionaldescriptions",
             "emotiondescription", "description", "descriptor", "descriptors", "mood", "情感", "情绪", "情感描述", "情感词"),
     TIME_RANGE("time range", "timerange", "time", "range", "timestamp", "timestamps", "period", "cliptime", "starttoend", "startend",
-            "时间", "时间段", "时间范围", "起止时间");
+            "时间", "时间段", "时间范围", "起止时间"),
+    /** Used only when there is no time range column: some sheets keep start and end apart. */
+    START_TIME("start time", "start", "starttime", "begin", "from", "开始时间", "开始", "起始时间"),
+    END_TIME("end time", "end", "endtime", "stop", "until", "结束时间", "结束");
 
     private final String label;
     private final List<String> keys;

@@ -42,7 +42,8 @@ public final class ManifestParser {
         RawTable.Row header = t.rows().get(headerAt);
         Map<Column, Integer> col = mapColumns(header);
         List<String> missing = new ArrayList<>();
-        if (!col.containsKey(Column.TIME_RANGE)) missing.add("'" + Column.TIME_RANGE.label() + "'");
+        boolean startEnd = !col.containsKey(Column.TIME_RANGE) && col.containsKey(Column.START_TIME) && col.containsKey(Column.END_TIME);
+        if (!col.containsKey(Column.TIME_RANGE) && !startEnd) missing.add("'" + Column.TIME_RANGE.label() + "'");
         if (!col.containsKey(Column.MOVIE_NUMBER) && !col.containsKey(Column.MOVIE_TITLE)) missing.add("'movie number' or 'movie title'");
         if (!col.containsKey(Column.POLARITY) && !col.containsKey(Column.EMOTION)) missing.add("'polarity' or 'emotion'");
         if (!missing.isEmpty()) {
@@ -113,6 +114,10 @@ public final class ManifestParser {
         }
 
         String rangeText = get(r, col, Column.TIME_RANGE);
+        if (!col.containsKey(Column.TIME_RANGE)) {
+            String a = get(r, col, Column.START_TIME), b = get(r, col, Column.END_TIME);
+            rangeText = a.isEmpty() && b.isEmpty() ? "" : a + " - " + b;
+        }
         TimeRange range = TimeRange.parse(rangeText);
 
         List<String> emotions = new ArrayList<>();

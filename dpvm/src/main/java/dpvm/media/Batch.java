@@ -95,7 +95,8 @@ public final class Batch {
             return new Outcome<>(index, job.run(item), null);
         } catch (MediaException e) {
             return new Outcome<>(index, null, e.problem());
-        } catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+        } catch (Throwable e) {
+            // Anything else (a bug, a native library failing to load, memory) still costs only this item.
             return new Outcome<>(index, null, new MediaProblem(nameOf.apply(item), ProblemKind.INTERNAL, e.toString(), true));
         }
     }

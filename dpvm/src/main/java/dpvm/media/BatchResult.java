@@ -3,8 +3,8 @@ package dpvm.media;
 import java.util.List;
 
 /**
- * What a batch produced: results in input order (null where an item failed, or when results were only
- * streamed) and every problem, fatal or not.
+ * What a batch produced: results in input order (null where an item failed; an empty list when the
+ * results were only streamed to a sink) and every problem, fatal or not, in input order.
  */
 public record BatchResult<R>(List<R> results, List<MediaProblem> problems, int succeeded, int failed) {
 

@@ -89,6 +89,16 @@ class ManifestParserTest {
     }
 
     @Test
+    void separateStartAndEndColumns() throws Exception {
+        Path f = dir.resolve("startend.csv");
+        Files.writeString(f, "Movie,Clip,Polarity,Start,End\nA,a1,Positive,1:00,1:15\nA,a2,Negative,,\n");
+        Manifest m = ManifestParser.read(f);
+        assertEquals(1, m.rows().size(), m.report());
+        assertEquals(new TimeRange(60, 75), m.rows().get(0).range());
+        assertTrue(m.rejected().get(0).reason().contains("time range is empty"));
+    }
+
+    @Test
     void missingOptionalColumnsOnlyWarn() throws Exception {
         Path f = dir.resolve("minimal.csv");
         Files.writeString(f, "Film;Time\nA;0:10-0:25\nA;1:10-1:25\n");

@@ -40,6 +40,9 @@ public final class ImportCommand implements Callable<Integer> {
         MvedImport.Result r;
         try {
             r = MvedImport.run(new MvedImport.Options(manifest, movies, out, seed, n, maxShortSide), System.out);
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("cannot import: " + e.getFile() + " does not exist");
+            return 2;
         } catch (java.io.IOException e) {
             System.err.println("cannot import " + manifest + ": " + e.getMessage());
             return 2;
