@@ -84,10 +84,14 @@ public final class SyntheticMved {
         if (progress != null) progress.println();
 
         // The normalised files come from the manifest through the same parser the import uses.
+        // The split covers every planned pair (stable whatever fails); the lists name only written ones.
         var manifest = ManifestParser.read(out.resolve("mved-manifest.csv"));
         var split = Split.bySeed(manifest.rows(), o.seed());
-        ManifestCsv.writeManifest(out.resolve("dataset.csv"), manifest.rows(), split);
-        ManifestCsv.writePairs(out.resolve("dataset-pairs.csv"), MusicPairing.pair(manifest.rows(), split, o.seed()));
+        var written = manifest.rows().stream()
+                .filter(row -> Files.exists(clips.resolve(row.clipId() + ".mp4")) && Files.exists(music.resolve(row.clipId() + ".wav")))
+                .toList();
+        ManifestCsv.writeManifest(out.resolve("dataset.csv"), written, split);
+        ManifestCsv.writePairs(out.resolve("dataset-pairs.csv"), MusicPairing.pair(written, split, o.seed()));
         return r;
     }
 
