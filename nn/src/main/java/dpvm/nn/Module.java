@@ -67,7 +67,7 @@ public abstract class Module {
 
     private static Tensor asLeaf(Tensor value, boolean grad) {
         // detaching gives a tensor no graph can reach, so its gradient always lands in grad()
-        Tensor t = Autograd.noGrad(() -> value.contiguous().detach());
+        Tensor t = Autograd.noGrad(() -> (dpvm.nn.layers.Inits.isShapesOnly() ? value : value.contiguous()).detach());
         if (grad && t.dtype().isFloating()) t.requiresGrad(true);
         return t;
     }

@@ -9,7 +9,8 @@ import dpvm.tensor.Tensor;
 /** torch.nn.Embedding: {@code weight [num, dim]} drawn from N(0, 1); rows picked by integer indices. */
 public class Embedding extends Module {
     public Embedding(int num, int dim, Rng rng) {
-        registerParameter("weight", Init.normal(new int[] {num, dim}, 0, 1, rng));
+        int[] shape = {num, dim};
+        registerParameter("weight", Inits.init(shape, () -> Init.normal(shape, 0, 1, rng)));
     }
 
     @Override

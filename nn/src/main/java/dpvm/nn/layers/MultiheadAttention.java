@@ -25,10 +25,11 @@ public class MultiheadAttention extends Module {
         this.batchFirst = batchFirst;
         this.dropout = dropout;
         this.rng = rng;
-        registerParameter("in_proj_weight", Init.xavierUniform(new int[] {3 * embedDim, embedDim}, 1, rng));
+        int[] shape = {3 * embedDim, embedDim};
+        registerParameter("in_proj_weight", Inits.init(shape, () -> Init.xavierUniform(shape, 1, rng)));
         if (bias) registerParameter("in_proj_bias", Tensor.zeros(3 * embedDim));
         outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias, rng));
-        if (bias) {
+        if (bias && !Inits.isShapesOnly()) {
             dpvm.tensor.Autograd.noGrad(() -> {
                 Functional.assign(outProj.bias(), Tensor.zeros(embedDim));
                 return null;

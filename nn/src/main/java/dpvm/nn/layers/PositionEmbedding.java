@@ -15,7 +15,8 @@ public class PositionEmbedding extends Module {
 
     public PositionEmbedding(String name, int tokens, int dim, double std, Rng rng) {
         this.name = name;
-        registerParameter(name, std == 0 ? Tensor.zeros(1, tokens, dim) : Init.truncatedNormal(new int[] {1, tokens, dim}, 0, std, -2 * std, 2 * std, rng));
+        int[] shape = {1, tokens, dim};
+        registerParameter(name, Inits.init(shape, () -> std == 0 ? Tensor.zeros(shape) : Init.truncatedNormal(shape, 0, std, -2 * std, 2 * std, rng)));
     }
 
     @Override
