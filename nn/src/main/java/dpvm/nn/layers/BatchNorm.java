@@ -53,9 +53,10 @@ public class BatchNorm extends Module {
         Tensor mean = tracks() ? buffer("running_mean") : null, var = tracks() ? buffer("running_var") : null;
         double m = momentum == null ? 0 : momentum;
         if (isTraining() && tracks()) {
-            long n = buffer("num_batches_tracked").toLongArray()[0] + 1;
-            replaceBuffer("num_batches_tracked", Tensor.scalar(n, DType.INT64, buffer("num_batches_tracked").device()));
-            if (momentum == null) m = 1.0 / n;
+            Tensor count = buffer("num_batches_tracked");
+            // counted on the device: reading it back each step would stall an accelerator
+            replaceBuffer("num_batches_tracked", count.add(count.like(1)));
+            if (momentum == null) m = 1.0 / buffer("num_batches_tracked").toLongArray()[0];
         }
         final double mm = m;
         final Tensor rm = isTraining() ? mean : null, rv = isTraining() ? var : null;
