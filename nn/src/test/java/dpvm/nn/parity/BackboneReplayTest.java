@@ -55,7 +55,9 @@ class BackboneReplayTest {
         m.eval();
         Tensor x = Fixtures.get(f, "input.0");
         try (AutoCloseable ignored = dpvm.tensor.Autograd.noGrad()) {
-            Fixtures.close(c.name, Fixtures.get(f, "output"), m.forward(x), Fixtures.DEEP);
+            Tensor y = m.forward(x);
+            System.out.println("parity " + c.name + ": " + Fixtures.error(Fixtures.get(f, "output"), y));
+            Fixtures.close(c.name, Fixtures.get(f, "output"), y, Fixtures.DEEP);
             if (m instanceof Vivit v) Fixtures.close(c.name + " pooled", Fixtures.get(f, "output.pooled"), v.pooled(x), Fixtures.DEEP);
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -52,6 +52,18 @@ final class Fixtures {
         return t;
     }
 
+    /** Max absolute difference and relative L2 error, for the test log. */
+    static String error(Tensor expected, Tensor actual) {
+        double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
+        double max = 0, num = 0, den = 0;
+        for (int i = 0; i < e.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - e[i]));
+            num += (a[i] - e[i]) * (a[i] - e[i]);
+            den += e[i] * e[i];
+        }
+        return String.format("max |diff| %.3g, relative L2 %.3g", max, Math.sqrt(num / Math.max(den, 1e-300)));
+    }
+
     static void close(String what, Tensor expected, Tensor actual, Tolerance tol) {
         Assertions.assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         String m = tol.mismatch(actual.toDoubleArray(), expected.toDoubleArray());
