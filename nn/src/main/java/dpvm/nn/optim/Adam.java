@@ -2,17 +2,22 @@ package dpvm.nn.optim;
 
 import dpvm.tensor.Autograd;
 import dpvm.tensor.Backend;
+import dpvm.tensor.DType;
+import dpvm.tensor.Functional;
+import dpvm.tensor.Ops;
 import dpvm.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adam and AdamW with exactly PyTorch's update rules: bias-corrected moments, eps added to the bias-corrected
  * root of the second moment, L2 weight decay folded into the gradient (Adam) or decoupled (AdamW). Runs as one
  * fused backend primitive per parameter.
  */
-public final class Adam {
+public final class Adam implements Optimizer {
     private final List<Tensor> params;
     private final List<Tensor> m = new ArrayList<>(), v = new ArrayList<>();
     private final double beta1, beta2, eps, weightDecay;
@@ -44,10 +49,17 @@ public final class Adam {
         return new Adam(params, lr, 0.9, 0.999, 1e-8, 0, false);
     }
 
+    @Override
+    public List<Tensor> params() {
+        return params;
+    }
+
+    @Override
     public void setLearningRate(double lr) {
         this.lr = lr;
     }
 
+    @Override
     public double learningRate() {
         return lr;
     }
@@ -58,6 +70,7 @@ public final class Adam {
     }
 
     /** One update of every parameter that has a gradient. */
+    @Override
     public void step() {
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
@@ -67,7 +80,43 @@ public final class Adam {
         }
     }
 
-    public void zeroGrad() {
-        for (Tensor p : params) p.zeroGrad();
+    /**
+     * PyTorch's Adam state per stepped parameter i: {@code state.i.step} (a float32 0-d tensor, as torch stores
+     * it), {@code state.i.exp_avg}, {@code state.i.exp_avg_sq}. The moments are copies.
+     */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            if (stepsTaken[i] == 0) continue;
+            final int k = i;
+            out.put("state." + i + ".step", Tensor.scalar(stepsTaken[i], DType.FLOAT32, params.get(i).device()));
+            out.put("state." + i + ".exp_avg", Autograd.noGrad(() -> Ops.copy(m.get(k), m.get(k).dtype())));
+            out.put("state." + i + ".exp_avg_sq", Autograd.noGrad(() -> Ops.copy(v.get(k), v.get(k).dtype())));
+        }
+        return out;
+    }
+
+    /** Restores moments and step counts; parameters absent from {@code state} start afresh. */
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor step = state.get("state." + i + ".step");
+            Tensor ma = state.get("state." + i + ".exp_avg"), va = state.get("state." + i + ".exp_avg_sq");
+            final int k = i;
+            Autograd.noGrad(() -> {
+                if (step == null) {
+                    stepsTaken[k] = 0;
+                    Functional.assign(m.get(k), m.get(k).like(0));
+                    Functional.assign(v.get(k), v.get(k).like(0));
+                } else {
+                    if (ma == null || va == null) throw new IllegalArgumentException("Adam state for parameter " + k + " has a step but no moments");
+                    stepsTaken[k] = Math.round(step.item());
+                    Functional.assign(m.get(k), ma.to(m.get(k).device()));
+                    Functional.assign(v.get(k), va.to(v.get(k).device()));
+                }
+                return null;
+            });
+        }
     }
 }
