@@ -88,12 +88,6 @@ public abstract class Module {
         return buffers.get(name);
     }
 
-    /** Replaces a buffer's tensor object (counters that are recomputed rather than written in place). */
-    protected void replaceBuffer(String name, Tensor value) {
-        if (!buffers.containsKey(name)) throw new IllegalArgumentException(getClass().getSimpleName() + " has no buffer '" + name + "'");
-        buffers.put(name, asLeaf(value, false));
-    }
-
     public Module child(String name) {
         Module m = children.get(name);
         if (m == null) throw new IllegalArgumentException(getClass().getSimpleName() + " has no child '" + name + "'");
