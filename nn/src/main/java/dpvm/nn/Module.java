@@ -20,6 +20,10 @@ import java.util.function.Consumer;
  * <p>Layers read their tensors through {@link #param} and {@link #buffer} at every call rather than caching them
  * in fields: {@link #to}, {@link #cast} and {@link #bindParameter} replace the tensor objects, and a stale field
  * would keep computing with the old ones.
+ *
+ * <p>Build, move and cast modules outside any {@link dpvm.tensor.Scope}: tensors made inside one are closed with
+ * it. Forward passes, {@link #loadStateDict} and training steps are fine inside scopes; they write module state
+ * in place.
  */
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
