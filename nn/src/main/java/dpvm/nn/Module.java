@@ -20,6 +20,10 @@ import java.util.function.Consumer;
  * <p>Layers read their tensors through {@link #param} and {@link #buffer} at every call rather than caching them
  * in fields: {@link #to}, {@link #cast} and {@link #bindParameter} replace the tensor objects, and a stale field
  * would keep computing with the old ones.
+ *
+ * <p>Build, move and cast modules outside any {@link dpvm.tensor.Scope}: tensors made inside one are closed with
+ * it. Forward passes, {@link #loadStateDict} and training steps are fine inside scopes; they write module state
+ * in place.
  */
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
@@ -86,12 +90,6 @@ public abstract class Module {
     protected Tensor buffer(String name) {
         if (!buffers.containsKey(name)) throw new IllegalArgumentException(getClass().getSimpleName() + " has no buffer '" + name + "'");
         return buffers.get(name);
-    }
-
-    /** Replaces a buffer's tensor object (counters that are recomputed rather than written in place). */
-    protected void replaceBuffer(String name, Tensor value) {
-        if (!buffers.containsKey(name)) throw new IllegalArgumentException(getClass().getSimpleName() + " has no buffer '" + name + "'");
-        buffers.put(name, asLeaf(value, false));
     }
 
     public Module child(String name) {

@@ -7,8 +7,12 @@ import dpvm.nn.layers.BatchNorm;
 import dpvm.nn.layers.Conv2d;
 import dpvm.nn.layers.Linear;
 import dpvm.nn.layers.MaxPool;
+import dpvm.tensor.Autograd;
 import dpvm.tensor.Rng;
 import dpvm.tensor.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * torchvision's 2D ResNet (v1.5: the stride sits on the bottleneck's 3x3 conv) with its keys, plus what the audio
@@ -52,6 +56,18 @@ public final class ResNet extends Module {
 
     public static ResNet resnet18(int inChannels, int numClasses, Rng rng) {
         return new ResNet(new int[] {2, 2, 2, 2}, false, inChannels, numClasses, Se.NONE, 16, rng);
+    }
+
+    /**
+     * An RGB checkpoint for a 1-channel model: {@code conv1.weight [64, 3, 7, 7]} summed over its input dim, as
+     * timm's adapt_input_conv does for one channel (the same as feeding the gray image three times).
+     */
+    public static Map<String, Tensor> sumConv1ToOneChannel(Map<String, Tensor> rgb) {
+        Map<String, Tensor> out = new LinkedHashMap<>(rgb);
+        Tensor w = rgb.get("conv1.weight");
+        if (w == null || w.rank() != 4) throw new IllegalArgumentException("sumConv1ToOneChannel: no 4-d conv1.weight in the state dict");
+        out.put("conv1.weight", Autograd.noGrad(() -> w.sum(1, true)));
+        return out;
     }
 
     public int featureDim() {

@@ -1,6 +1,7 @@
 package dpvm.nn.layers;
 
 import dpvm.nn.Module;
+import dpvm.tensor.Autograd;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
 import dpvm.tensor.Functional;
@@ -54,9 +55,13 @@ public class BatchNorm extends Module {
         double m = momentum == null ? 0 : momentum;
         if (isTraining() && tracks()) {
             Tensor count = buffer("num_batches_tracked");
-            // counted on the device: reading it back each step would stall an accelerator
-            replaceBuffer("num_batches_tracked", count.add(count.like(1)));
-            if (momentum == null) m = 1.0 / buffer("num_batches_tracked").toLongArray()[0];
+            // in place, so a training step's Scope never closes module state; counted on the device, because
+            // reading it back each step would stall an accelerator
+            Autograd.noGrad(() -> {
+                Functional.assign(count, count.add(count.like(1)));
+                return null;
+            });
+            if (momentum == null) m = 1.0 / count.toLongArray()[0];
         }
         final double mm = m;
         final Tensor rm = isTraining() ? mean : null, rv = isTraining() ? var : null;

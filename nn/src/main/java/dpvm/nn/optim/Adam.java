@@ -49,6 +49,11 @@ public final class Adam implements Optimizer {
         return new Adam(params, lr, 0.9, 0.999, 1e-8, 0, false);
     }
 
+    /** torch.optim.AdamW with its defaults (betas (0.9, 0.999), eps 1e-8) and the given decoupled decay. */
+    public static Adam adamw(List<Tensor> params, double lr, double weightDecay) {
+        return new Adam(params, lr, 0.9, 0.999, 1e-8, weightDecay, true);
+    }
+
     @Override
     public List<Tensor> params() {
         return params;

@@ -1,6 +1,7 @@
 package dpvm.nn.optim;
 
 import dpvm.tensor.Autograd;
+import dpvm.tensor.Functional;
 import dpvm.tensor.Tensor;
 
 import java.util.List;
@@ -26,7 +27,11 @@ public final class GradClip {
             }
             if (!inf) total = Math.pow(total, 1 / normType);
             double coef = Math.min(maxNorm / (total + 1e-6), 1.0);
-            for (Tensor p : params) if (p.grad() != null) p.setGrad(p.grad().mul(coef));
+            // in place: the gradients belong to no Scope, and a replacement made here would belong to the caller's
+            for (Tensor p : params) {
+                Tensor g = p.grad();
+                if (g != null) Functional.assign(g, g.mul(coef));
+            }
             return total;
         });
     }

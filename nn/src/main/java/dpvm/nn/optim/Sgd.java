@@ -17,6 +17,7 @@ import java.util.Map;
 public final class Sgd implements Optimizer {
     private final List<Tensor> params;
     private final List<Tensor> buffers = new ArrayList<>();
+    private final List<Boolean> started = new ArrayList<>();
     private final double momentum, dampening, weightDecay;
     private final boolean nesterov;
     private double lr;
@@ -30,7 +31,9 @@ public final class Sgd implements Optimizer {
         this.dampening = dampening;
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
-        for (int i = 0; i < this.params.size(); i++) buffers.add(null);
+        for (int i = 0; i < this.params.size(); i++) started.add(false);
+        // allocated here rather than at the first step, which usually runs inside a Scope that would close them
+        for (Tensor p : this.params) buffers.add(momentum == 0 ? null : Autograd.noGrad(() -> Tensor.zeros(p.shape(), p.dtype(), p.device())));
     }
 
     public static Sgd of(List<Tensor> params, double lr) {
@@ -47,9 +50,9 @@ public final class Sgd implements Optimizer {
                 if (weightDecay != 0) d = d.add(p.mul(weightDecay));
                 if (momentum != 0) {
                     Tensor buf = buffers.get(i);
-                    if (buf == null) {
-                        buf = Ops.copy(d, p.dtype());
-                        buffers.set(i, buf);
+                    if (!started.get(i)) {
+                        Functional.assign(buf, d);
+                        started.set(i, true);
                     } else {
                         Functional.assign(buf, buf.mul(momentum).add(d.mul(1 - dampening)));
                     }
@@ -76,11 +79,14 @@ public final class Sgd implements Optimizer {
         this.lr = lr;
     }
 
-    /** {@code state.i.momentum_buffer} for each parameter that has one. */
+    /** {@code state.i.momentum_buffer} (a copy) for each parameter that has taken a momentum step. */
     @Override
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (int i = 0; i < buffers.size(); i++) if (buffers.get(i) != null) out.put("state." + i + ".momentum_buffer", buffers.get(i));
+        for (int i = 0; i < buffers.size(); i++) {
+            final int k = i;
+            if (started.get(i)) out.put("state." + i + ".momentum_buffer", Autograd.noGrad(() -> Ops.copy(buffers.get(k), buffers.get(k).dtype())));
+        }
         return out;
     }
 
@@ -88,8 +94,13 @@ public final class Sgd implements Optimizer {
     public void loadStateDict(Map<String, Tensor> state) {
         for (int i = 0; i < params.size(); i++) {
             Tensor b = state.get("state." + i + ".momentum_buffer");
-            Tensor p = params.get(i);
-            buffers.set(i, b == null ? null : Autograd.noGrad(() -> Ops.copy(b.to(p.device()), p.dtype())));
+            started.set(i, b != null && buffers.get(i) != null);
+            if (!started.get(i)) continue;
+            Tensor buf = buffers.get(i);
+            Autograd.noGrad(() -> {
+                Functional.assign(buf, b.to(buf.device()));
+                return null;
+            });
         }
     }
 }

@@ -45,6 +45,18 @@ class ResNetTest {
     }
 
     @Test
+    void rgbCheckpointSummedIntoOneChannelEqualsRepeatedGrayInput() {
+        ResNet rgb = new ResNet(new int[] {1, 1, 1, 1}, false, 3, 2, ResNet.Se.NONE, 16, new Rng(1));
+        ResNet gray = new ResNet(new int[] {1, 1, 1, 1}, false, 1, 2, ResNet.Se.NONE, 16, new Rng(2));
+        rgb.eval();
+        gray.eval();
+        assertTrue(gray.loadStateDict(ResNet.sumConv1ToOneChannel(rgb.stateDict()), true).isClean());
+        Tensor x = new Rng(3).uniform(new int[] {1, 1, 32, 32}, DType.FLOAT32, Device.CPU);
+        Tensor x3 = dpvm.tensor.Ops.cat(new Tensor[] {x, x, x}, 1);
+        assertArrayEquals(rgb.forward(x3).toDoubleArray(), gray.forward(x).toDoubleArray(), 1e-4);
+    }
+
+    @Test
     void mfccSizedInputNeedsAdaptivePooling() {
         ResNet r = new ResNet(new int[] {1, 1, 1, 1}, true, 1, 4, ResNet.Se.LINEAR, 16, new Rng(1));
         r.eval();
