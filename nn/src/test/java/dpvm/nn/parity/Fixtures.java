@@ -1,21 +1,18 @@
 package dpvm.nn.parity;
 
+import dpvm.nn.io.TensorIO;
 import dpvm.tensor.Tensor;
 import dpvm.tensor.check.Tolerance;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
-import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Locates a PyTorch parity fixture and reads it. A missing fixture skips the test and names the script that makes
- * it. Reading goes through the weight-IO package's safetensors reader ({@code dpvm.nn.io.SafeTensors.read(Path)}
- * returning {@code Map<String, Tensor>}), looked up reflectively because that package merges separately; until
- * it is on the classpath the replay tests skip too. After the merge, replace {@link #reader} with a direct call.
+ * Reads a committed PyTorch parity fixture (made by {@link #SCRIPT}) through the project's own safetensors reader.
+ * A missing fixture fails the test: the fixtures are part of the suite, not optional extras.
  */
 final class Fixtures {
     static final String SCRIPT = "python3 native-tests/fixtures/make_nn_fixtures.py (needs torch, torchvision, transformers, safetensors)";
@@ -26,23 +23,11 @@ final class Fixtures {
 
     static Map<String, Tensor> load(String name) {
         URL url = Fixtures.class.getResource("/fixtures/" + name + ".safetensors");
-        Assumptions.assumeTrue(url != null, "fixture " + name + ".safetensors is missing: run " + SCRIPT);
-        Method read = reader();
-        Assumptions.assumeTrue(read != null, "no safetensors reader yet (dpvm.nn.io.SafeTensors.read(Path) merges with the weight-IO work)");
+        Assertions.assertNotNull(url, "fixture " + name + ".safetensors is missing: run " + SCRIPT);
         try {
-            @SuppressWarnings("unchecked")
-            Map<String, Tensor> m = (Map<String, Tensor>) read.invoke(null, Path.of(url.toURI()));
-            return m;
-        } catch (ReflectiveOperationException | URISyntaxException e) {
+            return TensorIO.load(Path.of(url.toURI()));
+        } catch (URISyntaxException e) {
             throw new IllegalStateException("reading fixture " + name, e);
-        }
-    }
-
-    private static Method reader() {
-        try {
-            return Class.forName("dpvm.nn.io.SafeTensors").getMethod("read", Path.class);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            return null;
         }
     }
 
