@@ -1,0 +1,172 @@
+package dpvm.nativetests;
+
+import dpvm.kernels.CudaDevice;
+import dpvm.kernels.CudaGraph;
+import dpvm.kernels.MathMode;
+import dpvm.kernels.memory.MemoryStats;
+import dpvm.tensor.Backend;
+import dpvm.tensor.Backends;
+import dpvm.tensor.DType;
+import dpvm.tensor.Device;
+import dpvm.tensor.Rng;
+import dpvm.tensor.ShapeException;
+import dpvm.tensor.Tensor;
+import dpvm.tensor.check.Tolerance;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * GPU-only checks the op tests cannot express: bit-exact Philox and Adam, graph capture and replay, allocator
+ * statistics, poisoning, bad-index errors, transposed matmul operands and TF32, and the profiler. Skipped
+ * without a GPU; {@link ParitySuite} runs them with the op tests.
+ */
+class CudaChecks {
+    static final Device GPU = Device.cuda(0);
+
+    @BeforeEach
+    void needGpu() {
+        String reason = CudaDevice.unavailableReason(0);
+        Assumptions.assumeTrue(reason == null, reason);
+    }
+
+    private static Tensor random(int[] shape, long seed, Device d) {
+        return new Rng(seed).uniform(shape, DType.FLOAT32, Device.CPU).mul(4).sub(2).to(d);
+    }
+
+    @Test
+    void philoxFillsMatchTheCpuBitForBit() {
+        for (Backend.Distribution dist : Backend.Distribution.values()) {
+            for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                Tensor g = Tensor.empty(new int[] {1001}, t, GPU), c = Tensor.empty(new int[] {1001}, t, Device.CPU);
+                Backends.of(GPU).fillRandom(g, dist, 0x1234_5678_9abcL, 77);
+                Backends.of(Device.CPU).fillRandom(c, dist, 0x1234_5678_9abcL, 77);
+                if (t == DType.FLOAT32) assertArrayEquals(c.toFloatArray(), g.toFloatArray(), dist + " " + t);
+                else assertTrue(Tolerance.FP64.mismatch(g.toDoubleArray(), c.toDoubleArray()) == null, dist + " " + t);
+            }
+        }
+    }
+
+    @Test
+    void adamMatchesTheCpuBitForBit() {
+        int[] shape = {257, 3};
+        for (boolean decoupled : new boolean[] {false, true}) {
+            Tensor[] gpu = {random(shape, 1, GPU), random(shape, 2, GPU), Tensor.zeros(shape, DType.FLOAT32, GPU), Tensor.zeros(shape, DType.FLOAT32, GPU)};
+            Tensor[] cpu = {random(shape, 1, Device.CPU), random(shape, 2, Device.CPU), Tensor.zeros(shape, DType.FLOAT32, Device.CPU), Tensor.zeros(shape, DType.FLOAT32, Device.CPU)};
+            for (long step = 1; step <= 3; step++) {
+                Backend.AdamStep h = new Backend.AdamStep(1e-2, 0.9, 0.999, 1e-8, 0.01, decoupled, step);
+                Backends.of(GPU).adamStep(gpu[0], gpu[1], gpu[2], gpu[3], h);
+                Backends.of(Device.CPU).adamStep(cpu[0], cpu[1], cpu[2], cpu[3], h);
+            }
+            for (int i : new int[] {0, 2, 3}) assertArrayEquals(cpu[i].toFloatArray(), gpu[i].toFloatArray(), "tensor " + i + " decoupled=" + decoupled);
+        }
+    }
+
+    @Test
+    void graphReplayRepeatsTheCapturedStepOnNewInputs() {
+        Tensor x = random(new int[] {1000}, 3, GPU), y = Tensor.empty(new int[] {1000}, DType.FLOAT32, GPU);
+        Runnable step = () -> {
+            try (Tensor t = x.mul(2).add(1)) {
+                Backends.of(GPU).copyInto(y, t);
+            }
+        };
+        step.run();
+        try (CudaGraph g = CudaGraph.capture(GPU, step)) {
+            float[] fresh = random(new int[] {1000}, 4, Device.CPU).toFloatArray();
+            Backends.of(GPU).upload(x.storage(), x.offset(), fresh);
+            g.replay();
+            float[] out = y.toFloatArray();
+            for (int i = 0; i < out.length; i++) assertEquals(fresh[i] * 2 + 1, out[i], 1e-6, "element " + i);
+        }
+    }
+
+    @Test
+    void allocatorCountsAndReturnsMemory() {
+        CudaDevice d = CudaDevice.get(0);
+        MemoryStats before = d.memoryStats();
+        Tensor t = Tensor.zeros(new int[] {64, 1024, 1024}, DType.FLOAT32, GPU);
+        MemoryStats during = d.memoryStats();
+        assertEquals(256L << 20, during.allocated() - before.allocated());
+        assertTrue(during.peakAllocated() >= during.allocated());
+        t.close();
+        assertEquals(before.allocated(), d.memoryStats().allocated());
+        assertTrue(d.memoryStats().reserved() >= 256L << 20, "closed tensors stay cached");
+        d.emptyCache();
+        assertTrue(d.memoryStats().reserved() < 256L << 20, "emptyCache returns cached blocks");
+    }
+
+    @Test
+    void poisonedFreshOutputsAreNaN() {
+        Assumptions.assumeTrue(Boolean.getBoolean("dpvm.cuda.poison"), "run with -Ddpvm.cuda.poison=true");
+        float[] v = Tensor.empty(new int[] {33}, DType.FLOAT32, GPU).toFloatArray();
+        for (float f : v) assertTrue(Float.isNaN(f));
+    }
+
+    @Test
+    void outOfRangeIndicesThrowAsOnTheCpu() {
+        Tensor x = random(new int[] {3, 4}, 5, GPU);
+        Tensor idx = Tensor.ofLongs(new long[] {0, 7}, 2).to(GPU);
+        ShapeException e = assertThrows(ShapeException.class, () -> Backends.of(GPU).indexSelect(x, 0, idx));
+        assertTrue(e.getMessage().contains("index 7"), e.getMessage());
+        Tensor ok = Backends.of(GPU).indexSelect(x, 0, Tensor.ofLongs(new long[] {2, 0}, 2).to(GPU));
+        assertEquals(2, ok.shape()[0], "the error flag is cleared after reporting");
+    }
+
+    @Test
+    void matmulWithTransposedAndBroadcastOperands() {
+        Tensor a = random(new int[] {4, 37, 19}, 6, Device.CPU), b = random(new int[] {23, 19}, 7, Device.CPU);
+        Tensor ref = a.matmul(b.mT());
+        Tensor got = a.to(GPU).matmul(b.to(GPU).mT());
+        assertNull(Tolerance.FP32.mismatch(got.toDoubleArray(), ref.toDoubleArray()));
+        Tensor at = a.transpose(1, 2).contiguous().transpose(1, 2);
+        assertNull(Tolerance.FP32.mismatch(at.to(GPU).matmul(b.to(GPU).mT()).toDoubleArray(), ref.toDoubleArray()));
+    }
+
+    @Test
+    void tf32MatmulMeetsTheTf32Tolerance() {
+        Tensor a = random(new int[] {256, 512}, 8, Device.CPU), b = random(new int[] {512, 128}, 9, Device.CPU);
+        double[] ref = a.cast(DType.FLOAT64).matmul(b.cast(DType.FLOAT64)).toDoubleArray();
+        MathMode.set(MathMode.TF32);
+        try {
+            double[] got = a.to(GPU).matmul(b.to(GPU)).toDoubleArray();
+            double num = 0, den = 0;
+            for (int i = 0; i < ref.length; i++) {
+                num += (got[i] - ref[i]) * (got[i] - ref[i]);
+                den += ref[i] * ref[i];
+            }
+            assertTrue(Math.sqrt(num / den) < 5e-3, "relative error " + Math.sqrt(num / den));
+        } finally {
+            MathMode.set(MathMode.FP32);
+        }
+    }
+
+    @Test
+    void largeReductionsAndSoftmaxAgreeWithTheCpu() {
+        Tensor x = random(new int[] {64, 4099}, 10, Device.CPU);
+        assertNull(new Tolerance("sum", 1e-5, 1e-3).mismatch(x.to(GPU).sum(1, false).toDoubleArray(), x.sum(1, false).toDoubleArray()));
+        assertNull(Tolerance.FP32.mismatch(x.to(GPU).sum(0, false).toDoubleArray(), x.sum(0, false).toDoubleArray()));
+        assertNull(Tolerance.FP32.mismatch(x.to(GPU).softmax(1).toDoubleArray(), x.softmax(1).toDoubleArray()));
+        assertArrayEquals(x.argmax(1, false).toLongArray(), x.to(GPU).argmax(1, false).toLongArray());
+    }
+
+    @Test
+    void profilerTableNamesTheOps() {
+        CudaDevice d = CudaDevice.get(0);
+        d.profiler().enable();
+        try {
+            Tensor a = random(new int[] {64, 64}, 11, GPU);
+            a.matmul(a).softmax(1).close();
+            String table = d.profiler().table();
+            System.out.println(table);
+            assertTrue(table.contains("matmul") && table.contains("softmax"), table);
+        } finally {
+            d.profiler().disable();
+        }
+    }
+}
