@@ -39,6 +39,9 @@ public final class CudaLibraries {
     /** Loads the binding or throws {@link CudaUnavailableException} naming the missing library. */
     public static void require(Binding b) {
         if (LOADED.containsKey(b)) return;
+        // every binding inherits the runtime's: load it first so its failure, not a later
+        // "Could not initialize class", is the one described
+        if (b != Binding.RUNTIME) require(Binding.RUNTIME);
         String failure = FAILURES.get(b);
         if (failure != null) throw new CudaUnavailableException(failure, null);
         synchronized (CudaLibraries.class) {

@@ -46,6 +46,7 @@ class NvccCompileTest {
             String log = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(300, TimeUnit.SECONDS), "nvcc timed out on " + f);
             if (p.exitValue() != 0 || !Files.isRegularFile(out)) failures.add(f + ":\n" + log);
+            else failures.addAll(KernelNames.missing(f, Files.readAllBytes(out)));
         }
         assertEquals(List.of(), failures, "kernel files that nvcc rejects");
     }
