@@ -97,6 +97,21 @@ final class Convolution {
 
     private static final int CANDIDATES = 16;
 
+    // FFT and Winograd algorithms trade accuracy for speed (errors well above float32 rounding); in FP32 mode
+    // they are skipped unless -Ddpvm.cudnn.allowFft=true, so results meet the fp32 tolerance.
+    private static final boolean ALLOW_APPROXIMATE = Boolean.getBoolean("dpvm.cudnn.allowFft");
+    private static final java.util.Set<Integer> FWD_APPROX = java.util.Set.of(cudnn.CUDNN_CONVOLUTION_FWD_ALGO_FFT,
+            cudnn.CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING, cudnn.CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD, cudnn.CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED);
+    private static final java.util.Set<Integer> DATA_APPROX = java.util.Set.of(cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT,
+            cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT_TILING, cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD, cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD_NONFUSED);
+    private static final java.util.Set<Integer> FILTER_APPROX = java.util.Set.of(cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT,
+            cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING, cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD, cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED);
+
+    private static boolean usable(int status, long memory, int algo, java.util.Set<Integer> approximate) {
+        if (status != cudnn.CUDNN_STATUS_SUCCESS || memory > WORKSPACE_LIMIT) return false;
+        return ALLOW_APPROXIMATE || MathMode.get() != MathMode.FP32 || !approximate.contains(algo);
+    }
+
     private static Pointer one(DType t) {
         return t == DType.FLOAT64 ? new DoublePointer(1.0) : new FloatPointer(1f);
     }
@@ -116,7 +131,7 @@ final class Convolution {
                     DnnHandle.check(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, p.x, p.w, p.conv, p.y, CANDIDATES, found, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
                     for (int i = 0; i < found.get() && p.fwdAlgo < 0; i++) {
                         perf.position(i);
-                        if (perf.status() == cudnn.CUDNN_STATUS_SUCCESS && perf.memory() <= WORKSPACE_LIMIT) {
+                        if (usable(perf.status(), perf.memory(), perf.algo(), FWD_APPROX)) {
                             p.fwdAlgo = perf.algo();
                             p.fwdBytes = perf.memory();
                         }
@@ -146,7 +161,7 @@ final class Convolution {
                     DnnHandle.check(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, p.w, p.y, p.conv, p.x, CANDIDATES, found, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
                     for (int i = 0; i < found.get() && p.dataAlgo < 0; i++) {
                         perf.position(i);
-                        if (perf.status() == cudnn.CUDNN_STATUS_SUCCESS && perf.memory() <= WORKSPACE_LIMIT) {
+                        if (usable(perf.status(), perf.memory(), perf.algo(), DATA_APPROX)) {
                             p.dataAlgo = perf.algo();
                             p.dataBytes = perf.memory();
                         }
@@ -176,7 +191,7 @@ final class Convolution {
                     DnnHandle.check(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, p.x, p.y, p.conv, p.w, CANDIDATES, found, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
                     for (int i = 0; i < found.get() && p.filterAlgo < 0; i++) {
                         perf.position(i);
-                        if (perf.status() == cudnn.CUDNN_STATUS_SUCCESS && perf.memory() <= WORKSPACE_LIMIT) {
+                        if (usable(perf.status(), perf.memory(), perf.algo(), FILTER_APPROX)) {
                             p.filterAlgo = perf.algo();
                             p.filterBytes = perf.memory();
                         }

@@ -29,7 +29,7 @@ public final class Cuda {
     /** Throws when a driver-API call failed. */
     public static void checkDriver(int error, String call) {
         if (error != cudart.CUDA_SUCCESS) {
-            org.bytedeco.javacpp.BytePointer name = new org.bytedeco.javacpp.BytePointer((Pointer) null);
+            org.bytedeco.javacpp.BytePointer name = new org.bytedeco.javacpp.BytePointer();
             cudart.cuGetErrorName(error, name);
             throw new CudaException(call + " failed: " + (name.isNull() ? "CUresult " + error : name.getString()) + " (" + error + ")");
         }
