@@ -3,14 +3,23 @@
 // normal applies Box-Muller in double to words 0 and 1 (cosine for even elements, sine for odd).
 #include "common.cuh"
 
-__device__ __forceinline__ void philox(u64 counter, u64 seed, unsigned int* w) {
+// Host-callable too, so a CPU-only test can compare its words with dpvm.tensor.Philox (NvccHostPhiloxTest).
+__host__ __device__ __forceinline__ unsigned int mulhi32(unsigned int a, unsigned int b) {
+#ifdef __CUDA_ARCH__
+    return __umulhi(a, b);
+#else
+    return (unsigned int) (((u64) a * b) >> 32);
+#endif
+}
+
+__host__ __device__ __forceinline__ void philox(u64 counter, u64 seed, unsigned int* w) {
     unsigned int c0 = (unsigned int) counter, c1 = (unsigned int) (counter >> 32), c2 = 0, c3 = 0;
     unsigned int k0 = (unsigned int) seed, k1 = (unsigned int) (seed >> 32);
 #pragma unroll
     for (int round = 0; round < 10; round++) {
         if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
-        unsigned int hi0 = __umulhi(0xD2511F53u, c0), lo0 = 0xD2511F53u * c0;
-        unsigned int hi1 = __umulhi(0xCD9E8D57u, c2), lo1 = 0xCD9E8D57u * c2;
+        unsigned int hi0 = mulhi32(0xD2511F53u, c0), lo0 = 0xD2511F53u * c0;
+        unsigned int hi1 = mulhi32(0xCD9E8D57u, c2), lo1 = 0xCD9E8D57u * c2;
         unsigned int n0 = hi1 ^ c1 ^ k0, n2 = hi0 ^ c3 ^ k1;
         c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
     }
@@ -18,7 +27,7 @@ __device__ __forceinline__ void philox(u64 counter, u64 seed, unsigned int* w) {
 }
 
 // (w >>> 8) * 2^-24 is exact in float; a double output stores the same float value, as the CPU does.
-__device__ __forceinline__ float unit(unsigned int w) { return (float) (w >> 8) * (1.0f / 16777216.0f); }
+__host__ __device__ __forceinline__ float unit(unsigned int w) { return (float) (w >> 8) * (1.0f / 16777216.0f); }
 
 #define DPVM_UNIFORM(T, S)                                                                          \
     extern "C" __global__ void uniform_##S(T* out, int n, u64 seed, u64 offset) {                  \

@@ -88,17 +88,18 @@ class CudaChecks {
 
     @Test
     void allocatorCountsAndReturnsMemory() {
+        // other tests' tensors may be freed by the Cleaner at any moment, so only bounds that such frees cannot
+        // break are asserted: frees move bytes from allocated to cached, never the other way
         CudaDevice d = CudaDevice.get(0);
-        MemoryStats before = d.memoryStats();
         Tensor t = Tensor.zeros(new int[] {64, 1024, 1024}, DType.FLOAT32, GPU);
         MemoryStats during = d.memoryStats();
-        assertEquals(256L << 20, during.allocated() - before.allocated());
-        assertTrue(during.peakAllocated() >= during.allocated());
+        assertTrue(during.allocated() >= 256L << 20 && during.peakAllocated() >= during.allocated(), during.toString());
         t.close();
-        assertEquals(before.allocated(), d.memoryStats().allocated());
-        assertTrue(d.memoryStats().reserved() >= 256L << 20, "closed tensors stay cached");
+        MemoryStats after = d.memoryStats();
+        assertTrue(after.reserved() - after.allocated() >= 256L << 20, "the closed tensor's block stays cached: " + after);
         d.emptyCache();
-        assertTrue(d.memoryStats().reserved() < 256L << 20, "emptyCache returns cached blocks");
+        MemoryStats empty = d.memoryStats();
+        assertTrue(empty.reserved() - empty.allocated() < 256L << 20, "emptyCache returns cached blocks: " + empty);
     }
 
     @Test
