@@ -60,8 +60,15 @@ public final class KernelLab {
         if (!opt.containsKey("--no-check")) {
             Tensor want = c.op.apply(host), got = c.op.apply(onGpu);
             Tolerance tol = MathMode.get() == MathMode.FP32 || !kernel.equals("matmul") ? Tolerance.FP32 : MathMode.get() == MathMode.TF32 ? Tolerance.TF32 : Tolerance.BF16;
-            String m = tol.mismatch(got.toDoubleArray(), want.toDoubleArray());
-            System.out.println("check vs CPU (" + tol.name() + "): " + (m == null ? "ok" : "MISMATCH " + m));
+            double[] g = got.toDoubleArray(), w = want.toDoubleArray();
+            String m = tol.mismatch(g, w);
+            double num = 0, den = 0;
+            for (int i = 0; i < w.length; i++) {
+                num += (g[i] - w[i]) * (g[i] - w[i]);
+                den += w[i] * w[i];
+            }
+            System.out.printf("check vs CPU: ||out-ref||/||ref|| = %.2e; elementwise %s: %s%n", Math.sqrt(num / Math.max(den, Double.MIN_NORMAL)),
+                    tol.name(), m == null ? "ok" : "MISMATCH " + m);
         }
         if (opt.containsKey("--profile")) dev.profiler().enable();
         int repeats = Integer.parseInt(opt.getOrDefault("--repeats", "20")), warmup = Integer.parseInt(opt.getOrDefault("--warmup", "3"));
