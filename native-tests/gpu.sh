@@ -16,7 +16,7 @@ pack() {
     rm -rf "$BUNDLE"
     mkdir -p "$BUNDLE/lib"
     # one reactor run, so the sibling modules resolve without `mvn install`
-    mvn -q -o package dependency:copy-dependencies -DskipTests -pl native-tests -am \
+    mvn -q package dependency:copy-dependencies -DskipTests -pl native-tests -am \
         -DincludeScope=runtime -DexcludeGroupIds=dev.dpvm -DoutputDirectory="$BUNDLE/lib"
     for m in tensor kernels nn native-tests; do cp "$m"/target/"$m"-*.jar "$BUNDLE/lib/"; done
     # test classes: the tensor op tests (compiled into native-tests) and the parity suite
