@@ -75,7 +75,6 @@ run() {
             --reports-dir="$out/junit" 2>&1 | tee "$out/parity.log"
         status=${PIPESTATUS[0]}
         set -e
-        grep '^PARITY' "$out/parity.log" || echo "PARITY: no summary line (see parity.log)"
     fi
     if [ "$what" = all ] || [ "$what" = bench ]; then
         "$java" "${JOPTS[@]}" -cp "$cp" dpvm.nativetests.bench.GpuBench | tee "$out/bench-dpvm.jsonl"
@@ -86,6 +85,11 @@ run() {
         "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "$@" | tee -a "$out/lab.txt"
     fi
     rm -rf "$cache"
+    # a recap at the very end, where the device tool's output tail always shows it
+    echo "==== recap"
+    [ -f "$out/parity.log" ] && { grep -E '^(PARITY|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (see parity.log)"; }
+    [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
+    echo "results in $out"
     return "$status"
 }
 
