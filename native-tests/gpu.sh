@@ -65,6 +65,9 @@ run() {
         "-Dorg.bytedeco.javacpp.platform.linkpath=$libs"
         "-Dorg.bytedeco.javacpp.cachedir=$cache/javacpp"
         "-Ddpvm.kernels.cache=$cache/kernels")
+    # extra JVM options, e.g. DPVM_JAVA_OPTS="-Ddpvm.parity.classes=ReductionAndMatmulTest -Ddpvm.cuda.math=tf32"
+    read -r -a extra <<< "${DPVM_JAVA_OPTS:-}"
+    JOPTS+=("${extra[@]}")
     echo "CUDA library folders: $libs"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
     local status=0

@@ -3,6 +3,7 @@ package dpvm.nativetests;
 import dpvm.kernels.CudaDevice;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -33,7 +34,16 @@ class ParitySuite {
         String devices = System.getProperty("dpvm.test.devices", "");
         if (devices.isBlank()) System.setProperty("dpvm.test.devices", devices = "cuda:0");
 
-        LauncherDiscoveryRequest req = request().selectors(selectPackage("dpvm.tensor"), selectClass(CudaChecks.class)).build();
+        // -Ddpvm.parity.classes=ReductionAndMatmulTest,CudaChecks narrows the run while debugging one area
+        String only = System.getProperty("dpvm.parity.classes", "");
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        if (only.isBlank()) {
+            selectors.add(selectPackage("dpvm.tensor"));
+            selectors.add(selectClass(CudaChecks.class));
+        } else {
+            for (String c : only.split(",")) selectors.add(selectClass(c.trim().equals("CudaChecks") ? CudaChecks.class.getName() : "dpvm.tensor." + c.trim()));
+        }
+        LauncherDiscoveryRequest req = request().selectors(selectors).build();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         List<String> failures = new ArrayList<>();
         TestExecutionListener collect = new TestExecutionListener() {
