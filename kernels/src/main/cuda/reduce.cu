@@ -83,3 +83,17 @@ template <typename T> __device__ __forceinline__ bool better(bool max, T v, int 
         }                                                                                              \
     }
 DPVM_FOR_EACH_TYPE(DPVM_ARGREDUCE)
+
+// Reduction over the leading dims of a contiguous [rows, cols] view, one thread per column: neighbouring
+// threads read neighbouring columns, so loads coalesce without first transposing the tensor (bias gradients,
+// sums over the batch). Used when there are enough columns to fill the GPU.
+#define DPVM_REDUCE_COLS(T, S)                                                                      \
+    extern "C" __global__ void reduce_cols_##S(const T* x, T* out, int rows, int cols, int op) {   \
+        typedef Acc<T>::type A;                                                                     \
+        DPVM_GRID_STRIDE(c, cols) {                                                                 \
+            A acc = op == R_SUM || rows == 0 ? (A) 0 : (A) x[c];                                    \
+            for (int r = 0; r < rows; r++) acc = combine<A>(op, acc, (A) x[(i64) r * cols + c]);    \
+            out[c] = (T) acc;                                                                       \
+        }                                                                                           \
+    }
+DPVM_FOR_EACH_TYPE(DPVM_REDUCE_COLS)

@@ -40,6 +40,15 @@ final class Reductions {
         return out;
     }
 
+    /** Kept columns from which a column-wise pass (one thread each) beats transposing first. */
+    static final int COLUMN_THRESHOLD = 1024;
+
+    /** Whether dims (sorted, as the front end gives them) are 0, 1, ..., k-1. */
+    static boolean leading(int[] dims) {
+        for (int i = 0; i < dims.length; i++) if (dims[i] != i) return false;
+        return dims.length > 0;
+    }
+
     static Tensor reduce(Ctx c, Reduce op, Tensor x, int[] dims, boolean keepdim) {
         int run = 1;
         for (int d : dims) run *= x.shape()[d];
@@ -48,6 +57,10 @@ final class Reductions {
         if (rows == 0) return out;
         if (run == 0) {
             c.memsetZero(out); // only SUM reaches here: the front end rejects max/min over empty dims
+            return out;
+        }
+        if (rows >= COLUMN_THRESHOLD && x.isContiguous() && leading(dims)) {
+            c.launch("reduce.cu", "reduce_cols_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(x), Ctx.ptr(out), run, rows, op.ordinal());
             return out;
         }
         Tensor rowsView = moveLast(c, x, dims);

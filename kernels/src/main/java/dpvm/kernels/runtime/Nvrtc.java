@@ -57,7 +57,7 @@ public final class Nvrtc {
     }
 
     static String[] options(int arch, List<String> extra) {
-        String[] base = {"--gpu-architecture=sm_" + arch, "-std=c++17", "-default-device"};
+        String[] base = {"--gpu-architecture=sm_" + arch, "-std=c++17", "-default-device", "-lineinfo"};
         String[] all = new String[base.length + extra.size()];
         System.arraycopy(base, 0, all, 0, base.length);
         for (int i = 0; i < extra.size(); i++) all[base.length + i] = extra.get(i);
