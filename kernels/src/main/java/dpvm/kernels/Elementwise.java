@@ -24,7 +24,12 @@ final class Elementwise {
         int n = out.numel();
         String s = Ctx.sfx(a.dtype());
         if (a.isContiguous() && b.isContiguous() && Shape.same(a.shape(), shape) && Shape.same(b.shape(), shape)) {
-            c.launch("elementwise.cu", "binary_flat_" + s, n, n, op.ordinal(), Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
+            long po = Ctx.ptr(out), pa = Ctx.ptr(a), pb = Ctx.ptr(b);
+            if (a.dtype() == dpvm.tensor.DType.FLOAT32 && n % 4 == 0 && ((po | pa | pb) & 15) == 0) {
+                c.launch("elementwise.cu", "binary_flat4_f32", n / 4, n / 4, op.ordinal(), po, pa, pb);
+            } else {
+                c.launch("elementwise.cu", "binary_flat_" + s, n, n, op.ordinal(), po, pa, pb);
+            }
             return out;
         }
         int[] g = Geometry.pack(shape, new int[][] {out.strides(), Geometry.broadcastStrides(a.shape(), a.strides(), shape),

@@ -27,6 +27,7 @@ final class KernelNames {
                 for (String k : List.of("index_select_", "index_add_", "gather_", "scatter_add_")) index.add(k + t + "_" + i);
             }
         }
+        elementwise.add("binary_flat4_f32");
         for (String t : FLOATS) {
             softmax.addAll(List.of("softmax_fwd_" + t, "softmax_bwd_" + t));
             random.addAll(List.of("uniform_" + t, "normal_" + t, "adam_" + t));
