@@ -1,0 +1,84 @@
+// Shared by every kernel file. NVRTC has no system headers, so everything here is self-contained: the
+// loader hands this file to NVRTC as an in-memory header, and the nvcc compile test finds it with -I.
+#pragma once
+
+#define DPVM_MAX_DIMS 8
+#define DPVM_MAX_OPERANDS 4
+
+typedef long long i64;
+typedef unsigned long long u64;
+
+// Shape and per-operand element strides of a strided N-d walk, passed by value (164 bytes, all ints, so the
+// Java side packs it without padding rules). Dims are already collapsed on the host, so contiguous operands
+// arrive as rank 1 and the walk does no division at all.
+struct Geo {
+    int rank;
+    int size[DPVM_MAX_DIMS];
+    int stride[DPVM_MAX_OPERANDS][DPVM_MAX_DIMS];
+};
+
+// Element offsets of linear index i in each of the first `ops` operands (row-major over g.size).
+template <int OPS>
+__device__ __forceinline__ void geo_offsets(const Geo& g, unsigned int i, int* off) {
+#pragma unroll
+    for (int k = 0; k < OPS; k++) off[k] = 0;
+    for (int d = g.rank - 1; d >= 1; d--) {
+        unsigned int s = (unsigned int) g.size[d];
+        unsigned int c = i % s;
+        i /= s;
+#pragma unroll
+        for (int k = 0; k < OPS; k++) off[k] += (int) c * g.stride[k][d];
+    }
+#pragma unroll
+    for (int k = 0; k < OPS; k++) off[k] += (int) i * g.stride[k][0];
+}
+
+__device__ __forceinline__ float dpvm_nan_f() { return __int_as_float(0x7fc00000); }
+__device__ __forceinline__ double dpvm_nan_d() { return __longlong_as_double(0x7ff8000000000000LL); }
+__device__ __forceinline__ float dpvm_inf_f() { return __int_as_float(0x7f800000); }
+__device__ __forceinline__ double dpvm_inf_d() { return __longlong_as_double(0x7ff0000000000000LL); }
+
+template <typename T> __device__ __forceinline__ bool is_nan(T v) { return v != v; }
+
+// Java's (int) and (long) casts from double saturate and send NaN to 0; PTX's cvt.rzi does the same, so a
+// plain C cast through double reproduces the CPU backend's conversions.
+template <typename To> __device__ __forceinline__ To from_double(double v) { return (To) v; }
+
+// Java's Math.max/min: NaN wins, and +0 beats -0 for max (-0 for min).
+template <typename T> __device__ __forceinline__ T java_max(T a, T b) {
+    if (is_nan(a) || is_nan(b)) return is_nan(a) ? a : b;
+    if (a == b) return (a == (T) 0 && signbit((double) a)) ? b : a;
+    return a > b ? a : b;
+}
+template <typename T> __device__ __forceinline__ T java_min(T a, T b) {
+    if (is_nan(a) || is_nan(b)) return is_nan(a) ? a : b;
+    if (a == b) return (a == (T) 0 && signbit((double) b)) ? b : a;
+    return a < b ? a : b;
+}
+
+// Integer accumulate/compare helpers need the same spelling as the float ones.
+template <> __device__ __forceinline__ int java_max<int>(int a, int b) { return a > b ? a : b; }
+template <> __device__ __forceinline__ int java_min<int>(int a, int b) { return a < b ? a : b; }
+template <> __device__ __forceinline__ i64 java_max<i64>(i64 a, i64 b) { return a > b ? a : b; }
+template <> __device__ __forceinline__ i64 java_min<i64>(i64 a, i64 b) { return a < b ? a : b; }
+
+// Atomic add on every element type the engine has (int64 through the unsigned overload: two's complement).
+__device__ __forceinline__ void atomic_add(float* p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double* p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int* p, int v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(i64* p, i64 v) { atomicAdd((u64*) p, (u64) v); }
+
+// Index kernels report the first out-of-range index they meet: flag[0] becomes 1, flag[1..2] hold the value.
+__device__ __forceinline__ void report_bad_index(int* flag, i64 v) {
+    if (atomicCAS(flag, 0, 1) == 0) {
+        flag[1] = (int) (v & 0xffffffffLL);
+        flag[2] = (int) (v >> 32);
+    }
+}
+
+#define DPVM_GRID_STRIDE(i, n) \
+    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) (n); i += blockDim.x * gridDim.x)
+
+// Instantiates a kernel macro once per engine dtype with a short suffix the Java side names.
+#define DPVM_FOR_EACH_TYPE(M) M(float, f32) M(double, f64) M(int, i32) M(i64, i64)
+#define DPVM_FOR_EACH_FLOAT(M) M(float, f32) M(double, f64)

@@ -1,0 +1,99 @@
+// Row reductions over a contiguous [rows, run] view (the host moves the reduced dims last first). One block
+// per row, a strided per-thread pass, then a warp-shuffle and shared-memory tree. Sums accumulate in double
+// for floats (the CPU reference does too) and in int64 for integers; max and min propagate NaN.
+#include "common.cuh"
+
+enum { R_SUM, R_MAX, R_MIN };
+
+template <typename T> struct Acc { typedef double type; };
+template <> struct Acc<int> { typedef i64 type; };
+template <> struct Acc<i64> { typedef i64 type; };
+
+template <typename A> __device__ __forceinline__ A combine(int op, A a, A b) {
+    if (op == R_SUM) return a + b;
+    return op == R_MAX ? java_max(a, b) : java_min(a, b);
+}
+
+// Block-wide combine of one value per thread; every thread gets the result. blockDim.x is a multiple of 32.
+template <typename A> __device__ A block_combine(int op, A v) {
+    __shared__ A warp_part[32];
+    for (int o = 16; o > 0; o >>= 1) v = combine(op, v, __shfl_down_sync(0xffffffffu, v, o));
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    __syncthreads();  // warp_part may still be read by a previous call
+    if (lane == 0) warp_part[warp] = v;
+    __syncthreads();
+    if (warp == 0) {
+        v = lane < warps ? warp_part[lane] : (op == R_SUM ? (A) 0 : warp_part[0]);
+        for (int o = 16; o > 0; o >>= 1) v = combine(op, v, __shfl_down_sync(0xffffffffu, v, o));
+        if (lane == 0) warp_part[0] = v;
+    }
+    __syncthreads();
+    return warp_part[0];
+}
+
+#define DPVM_REDUCE(T, S)                                                                           \
+    extern "C" __global__ void reduce_rows_##S(const T* x, T* out, int rows, int run, int op) {     \
+        typedef Acc<T>::type A;                                                                     \
+        for (int r = blockIdx.x; r < rows; r += gridDim.x) {                                        \
+            const T* row = x + (i64) r * run;                                                       \
+            A acc = op == R_SUM || run == 0 ? (A) 0 : (A) row[0];                                   \
+            for (int j = threadIdx.x; j < run; j += blockDim.x) acc = combine<A>(op, acc, (A) row[j]); \
+            acc = block_combine<A>(op, acc);                                                        \
+            if (threadIdx.x == 0) out[r] = (T) acc;                                                 \
+        }                                                                                           \
+    }
+DPVM_FOR_EACH_TYPE(DPVM_REDUCE)
+
+// Argmax/argmin pairs: NaN is the extreme (the first NaN wins); otherwise the first index of the extreme.
+template <typename T> __device__ __forceinline__ bool better(bool max, T v, int i, T bv, int bi) {
+    if (bi < 0) return true;
+    bool vn = is_nan(v), bn = is_nan(bv);
+    if (vn || bn) return vn && (!bn || i < bi);
+    if (v == bv) return i < bi;
+    return max ? v > bv : v < bv;
+}
+
+#define DPVM_ARGREDUCE(T, S)                                                                          \
+    extern "C" __global__ void argreduce_rows_##S(const T* x, i64* out, int rows, int run, int isMax) { \
+        __shared__ T sv[32];                                                                           \
+        __shared__ int si[32];                                                                         \
+        bool max = isMax != 0;                                                                         \
+        for (int r = blockIdx.x; r < rows; r += gridDim.x) {                                           \
+            const T* row = x + (i64) r * run;                                                          \
+            T bv = (T) 0;                                                                              \
+            int bi = -1;                                                                               \
+            for (int j = threadIdx.x; j < run; j += blockDim.x) {                                      \
+                T v = row[j];                                                                          \
+                if (better<T>(max, v, j, bv, bi)) { bv = v; bi = j; }                                  \
+            }                                                                                          \
+            for (int o = 16; o > 0; o >>= 1) {                                                         \
+                T ov = __shfl_down_sync(0xffffffffu, bv, o);                                           \
+                int oi = __shfl_down_sync(0xffffffffu, bi, o);                                         \
+                if (oi >= 0 && better<T>(max, ov, oi, bv, bi)) { bv = ov; bi = oi; }                   \
+            }                                                                                          \
+            int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;             \
+            __syncthreads();                                                                           \
+            if (lane == 0) { sv[warp] = bv; si[warp] = bi; }                                           \
+            __syncthreads();                                                                           \
+            if (threadIdx.x == 0) {                                                                    \
+                for (int w = 1; w < warps; w++)                                                        \
+                    if (si[w] >= 0 && better<T>(max, sv[w], si[w], bv, bi)) { bv = sv[w]; bi = si[w]; } \
+                out[r] = bi < 0 ? 0 : bi;                                                              \
+            }                                                                                          \
+        }                                                                                              \
+    }
+DPVM_FOR_EACH_TYPE(DPVM_ARGREDUCE)
+
+// Reduction over the leading dims of a contiguous [rows, cols] view, one thread per column: neighbouring
+// threads read neighbouring columns, so loads coalesce without first transposing the tensor (bias gradients,
+// sums over the batch). Used when there are enough columns to fill the GPU.
+#define DPVM_REDUCE_COLS(T, S)                                                                      \
+    extern "C" __global__ void reduce_cols_##S(const T* x, T* out, int rows, int cols, int op) {   \
+        typedef Acc<T>::type A;                                                                     \
+        DPVM_GRID_STRIDE(c, cols) {                                                                 \
+            A acc = op == R_SUM || rows == 0 ? (A) 0 : (A) x[c];                                    \
+            for (int r = 0; r < rows; r++) acc = combine<A>(op, acc, (A) x[(i64) r * cols + c]);    \
+            out[c] = (T) acc;                                                                       \
+        }                                                                                           \
+    }
+DPVM_FOR_EACH_TYPE(DPVM_REDUCE_COLS)

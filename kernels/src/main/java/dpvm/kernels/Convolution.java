@@ -1,0 +1,217 @@
+package dpvm.kernels;
+
+import dpvm.kernels.memory.CachingAllocator;
+import dpvm.tensor.Backend.ConvSpec;
+import dpvm.tensor.DType;
+import dpvm.tensor.Tensor;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionStruct;
+import org.bytedeco.cuda.cudnn.cudnnFilterStruct;
+import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
+import org.bytedeco.cuda.global.cudnn;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Convolution forward, backward-data and backward-filter through cuDNN's Nd descriptors (1-d convolutions run
+ * as 2-d with a height of 1). For each shape, dtype and math mode a {@link Plan} is made once: descriptors plus,
+ * per direction, the algorithm cuDNN's heuristics rank first among those that succeed within the workspace
+ * limit ({@code -Ddpvm.cudnn.workspaceMiB}, default 1024), and its workspace size. Workspaces come from the
+ * caching allocator for the duration of one call.
+ */
+final class Convolution {
+    private static final long WORKSPACE_LIMIT = Long.getLong("dpvm.cudnn.workspaceMiB", 1024) << 20;
+    private static final Map<String, Plan> PLANS = new ConcurrentHashMap<>();
+
+    private Convolution() {}
+
+    /** Descriptors and chosen algorithms for one problem; algorithms are picked lazily per direction. */
+    static final class Plan {
+        final cudnnTensorStruct x = new cudnnTensorStruct(), y = new cudnnTensorStruct();
+        final cudnnFilterStruct w = new cudnnFilterStruct();
+        final cudnnConvolutionStruct conv = new cudnnConvolutionStruct();
+        int fwdAlgo = -1, dataAlgo = -1, filterAlgo = -1;
+        long fwdBytes, dataBytes, filterBytes;
+    }
+
+    private static int[] nd(int[] shape) {
+        if (shape.length >= 4) return shape;
+        return new int[] {shape[0], shape[1], 1, shape[2]};
+    }
+
+    private static int[] nd(int[] v, int neutral) {
+        if (v.length >= 2) return v;
+        return new int[] {neutral, v[0]};
+    }
+
+    static int[] outShape(int[] xs, int[] ws, ConvSpec s) {
+        int sd = xs.length - 2;
+        int[] out = new int[xs.length];
+        out[0] = xs[0];
+        out[1] = ws[0];
+        for (int i = 0; i < sd; i++) {
+            out[2 + i] = (xs[2 + i] + 2 * s.padding()[i] - s.dilation()[i] * (ws[2 + i] - 1) - 1) / s.stride()[i] + 1;
+        }
+        return out;
+    }
+
+    private static int[] contiguousStrides(int[] shape) {
+        return dpvm.tensor.Shape.contiguousStrides(shape);
+    }
+
+    private static Plan plan(Ctx c, int[] xs, int[] ws, ConvSpec s, DType dtype) {
+        MathMode mode = MathMode.get();
+        String key = Arrays.toString(xs) + Arrays.toString(ws) + Arrays.toString(s.stride()) + Arrays.toString(s.padding())
+                + Arrays.toString(s.dilation()) + s.groups() + dtype + mode + c.dev.index();
+        return PLANS.computeIfAbsent(key, k -> makePlan(xs, ws, s, dtype, mode));
+    }
+
+    private static Plan makePlan(int[] xs, int[] ws, ConvSpec s, DType dtype, MathMode mode) {
+        Plan p = new Plan();
+        int type = dtype == DType.FLOAT64 ? cudnn.CUDNN_DATA_DOUBLE : cudnn.CUDNN_DATA_FLOAT;
+        int[] x = nd(xs), w = nd(ws), y = nd(outShape(xs, ws, s));
+        int[] pad = nd(s.padding(), 0), stride = nd(s.stride(), 1), dil = nd(s.dilation(), 1);
+        DnnHandle.check(cudnn.cudnnCreateTensorDescriptor(p.x), "cudnnCreateTensorDescriptor");
+        DnnHandle.check(cudnn.cudnnCreateTensorDescriptor(p.y), "cudnnCreateTensorDescriptor");
+        DnnHandle.check(cudnn.cudnnCreateFilterDescriptor(p.w), "cudnnCreateFilterDescriptor");
+        DnnHandle.check(cudnn.cudnnCreateConvolutionDescriptor(p.conv), "cudnnCreateConvolutionDescriptor");
+        DnnHandle.check(cudnn.cudnnSetTensorNdDescriptor(p.x, type, x.length, new IntPointer(x), new IntPointer(contiguousStrides(x))), "cudnnSetTensorNdDescriptor(x) " + Arrays.toString(x));
+        DnnHandle.check(cudnn.cudnnSetTensorNdDescriptor(p.y, type, y.length, new IntPointer(y), new IntPointer(contiguousStrides(y))), "cudnnSetTensorNdDescriptor(y) " + Arrays.toString(y));
+        DnnHandle.check(cudnn.cudnnSetFilterNdDescriptor(p.w, type, cudnn.CUDNN_TENSOR_NCHW, w.length, new IntPointer(w)), "cudnnSetFilterNdDescriptor " + Arrays.toString(w));
+        // double data needs double compute; float data computes in float (TF32 only if the math mode allows)
+        DnnHandle.check(cudnn.cudnnSetConvolutionNdDescriptor(p.conv, pad.length, new IntPointer(pad), new IntPointer(stride), new IntPointer(dil),
+                cudnn.CUDNN_CROSS_CORRELATION, type), "cudnnSetConvolutionNdDescriptor");
+        DnnHandle.check(cudnn.cudnnSetConvolutionGroupCount(p.conv, s.groups()), "cudnnSetConvolutionGroupCount");
+        int math = mode == MathMode.FP32 || dtype == DType.FLOAT64 ? cudnn.CUDNN_FMA_MATH : cudnn.CUDNN_DEFAULT_MATH;
+        DnnHandle.check(cudnn.cudnnSetConvolutionMathType(p.conv, math), "cudnnSetConvolutionMathType");
+        return p;
+    }
+
+    private static final int CANDIDATES = 16;
+
+    // FFT and Winograd algorithms trade accuracy for speed (errors well above float32 rounding); in FP32 mode
+    // they are skipped unless -Ddpvm.cudnn.allowFft=true, so results meet the fp32 tolerance.
+    private static final boolean ALLOW_APPROXIMATE = Boolean.getBoolean("dpvm.cudnn.allowFft");
+    private static final java.util.Set<Integer> FWD_APPROX = java.util.Set.of(cudnn.CUDNN_CONVOLUTION_FWD_ALGO_FFT,
+            cudnn.CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING, cudnn.CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD, cudnn.CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED);
+    private static final java.util.Set<Integer> DATA_APPROX = java.util.Set.of(cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT,
+            cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT_TILING, cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD, cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD_NONFUSED);
+    private static final java.util.Set<Integer> FILTER_APPROX = java.util.Set.of(cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT,
+            cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING, cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD, cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED);
+
+    private static boolean usable(int status, long memory, int algo, java.util.Set<Integer> approximate) {
+        if (status != cudnn.CUDNN_STATUS_SUCCESS || memory > WORKSPACE_LIMIT) return false;
+        return ALLOW_APPROXIMATE || MathMode.get() != MathMode.FP32 || !approximate.contains(algo);
+    }
+
+    private static Pointer one(DType t) {
+        return t == DType.FLOAT64 ? new DoublePointer(1.0) : new FloatPointer(1f);
+    }
+
+    private static Pointer zero(DType t) {
+        return t == DType.FLOAT64 ? new DoublePointer(0.0) : new FloatPointer(0f);
+    }
+
+    static Tensor forward(Ctx c, Tensor x, Tensor w, ConvSpec s) {
+        Tensor cx = c.dense(x), cw = c.dense(w);
+        Tensor y = c.empty(outShape(x.shape(), w.shape(), s), x.dtype());
+        var h = c.dev.dnn().raw();
+        Plan p = plan(c, x.shape(), w.shape(), s, x.dtype());
+        synchronized (p) {
+            if (p.fwdAlgo < 0) {
+                try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(CANDIDATES); IntPointer found = new IntPointer(1)) {
+                    DnnHandle.check(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, p.x, p.w, p.conv, p.y, CANDIDATES, found, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
+                    for (int i = 0; i < found.get() && p.fwdAlgo < 0; i++) {
+                        perf.position(i);
+                        if (usable(perf.status(), perf.memory(), perf.algo(), FWD_APPROX)) {
+                            p.fwdAlgo = perf.algo();
+                            p.fwdBytes = perf.memory();
+                        }
+                    }
+                }
+                if (p.fwdAlgo < 0) throw new CudaException("cuDNN offers no forward algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(w.shape()));
+            }
+        }
+        CachingAllocator.Block ws = workspace(c, p.fwdBytes);
+        try (Pointer a = one(x.dtype()); Pointer b = zero(x.dtype())) {
+            DnnHandle.check(cudnn.cudnnConvolutionForward(h, a, p.x, Cuda.at(Ctx.ptr(cx)), p.w, Cuda.at(Ctx.ptr(cw)), p.conv, p.fwdAlgo,
+                    ws == null ? null : Cuda.at(ws.address), p.fwdBytes, b, p.y, Cuda.at(Ctx.ptr(y))), "cudnnConvolutionForward");
+        } finally {
+            if (ws != null) c.dev.allocator().free(ws);
+        }
+        return y;
+    }
+
+    static Tensor backwardData(Ctx c, Tensor gy, Tensor w, int[] xShape, ConvSpec s) {
+        Tensor cg = c.dense(gy), cw = c.dense(w);
+        Tensor dx = c.empty(xShape, gy.dtype());
+        var h = c.dev.dnn().raw();
+        Plan p = plan(c, xShape, w.shape(), s, gy.dtype());
+        synchronized (p) {
+            if (p.dataAlgo < 0) {
+                try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(CANDIDATES); IntPointer found = new IntPointer(1)) {
+                    DnnHandle.check(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, p.w, p.y, p.conv, p.x, CANDIDATES, found, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
+                    for (int i = 0; i < found.get() && p.dataAlgo < 0; i++) {
+                        perf.position(i);
+                        if (usable(perf.status(), perf.memory(), perf.algo(), DATA_APPROX)) {
+                            p.dataAlgo = perf.algo();
+                            p.dataBytes = perf.memory();
+                        }
+                    }
+                }
+                if (p.dataAlgo < 0) throw new CudaException("cuDNN offers no backward-data algorithm for x " + Arrays.toString(xShape) + " w " + Arrays.toString(w.shape()));
+            }
+        }
+        CachingAllocator.Block ws = workspace(c, p.dataBytes);
+        try (Pointer a = one(gy.dtype()); Pointer b = zero(gy.dtype())) {
+            DnnHandle.check(cudnn.cudnnConvolutionBackwardData(h, a, p.w, Cuda.at(Ctx.ptr(cw)), p.y, Cuda.at(Ctx.ptr(cg)), p.conv, p.dataAlgo,
+                    ws == null ? null : Cuda.at(ws.address), p.dataBytes, b, p.x, Cuda.at(Ctx.ptr(dx))), "cudnnConvolutionBackwardData");
+        } finally {
+            if (ws != null) c.dev.allocator().free(ws);
+        }
+        return dx;
+    }
+
+    static Tensor backwardFilter(Ctx c, Tensor x, Tensor gy, int[] wShape, ConvSpec s) {
+        Tensor cx = c.dense(x), cg = c.dense(gy);
+        Tensor dw = c.empty(wShape, gy.dtype());
+        var h = c.dev.dnn().raw();
+        Plan p = plan(c, x.shape(), wShape, s, gy.dtype());
+        synchronized (p) {
+            if (p.filterAlgo < 0) {
+                try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(CANDIDATES); IntPointer found = new IntPointer(1)) {
+                    DnnHandle.check(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, p.x, p.y, p.conv, p.w, CANDIDATES, found, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
+                    for (int i = 0; i < found.get() && p.filterAlgo < 0; i++) {
+                        perf.position(i);
+                        if (usable(perf.status(), perf.memory(), perf.algo(), FILTER_APPROX)) {
+                            p.filterAlgo = perf.algo();
+                            p.filterBytes = perf.memory();
+                        }
+                    }
+                }
+                if (p.filterAlgo < 0) throw new CudaException("cuDNN offers no backward-filter algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(wShape));
+            }
+        }
+        CachingAllocator.Block ws = workspace(c, p.filterBytes);
+        try (Pointer a = one(gy.dtype()); Pointer b = zero(gy.dtype())) {
+            DnnHandle.check(cudnn.cudnnConvolutionBackwardFilter(h, a, p.x, Cuda.at(Ctx.ptr(cx)), p.y, Cuda.at(Ctx.ptr(cg)), p.conv, p.filterAlgo,
+                    ws == null ? null : Cuda.at(ws.address), p.filterBytes, b, p.w, Cuda.at(Ctx.ptr(dw))), "cudnnConvolutionBackwardFilter");
+        } finally {
+            if (ws != null) c.dev.allocator().free(ws);
+        }
+        return dw;
+    }
+
+    private static CachingAllocator.Block workspace(Ctx c, long bytes) {
+        return bytes == 0 ? null : c.dev.allocator().allocate(bytes, c.dev.stream());
+    }
+
+}

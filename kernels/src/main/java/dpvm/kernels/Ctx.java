@@ -1,0 +1,86 @@
+package dpvm.kernels;
+
+import dpvm.kernels.runtime.Launcher;
+import dpvm.tensor.DType;
+import dpvm.tensor.Device;
+import dpvm.tensor.ShapeException;
+import dpvm.tensor.Tensor;
+import org.bytedeco.cuda.global.cudart;
+
+/** What every op class needs from the device: pointers, fresh tensors, launches and the bad-index check. */
+final class Ctx {
+    static final int THREADS = 256;
+
+    final CudaDevice dev;
+    final Device device;
+
+    Ctx(CudaDevice dev) {
+        this.dev = dev;
+        this.device = Device.cuda(dev.index());
+    }
+
+    /** Device address of the tensor's first element. */
+    static long ptr(Tensor t) {
+        return ((CudaStorage) t.storage()).address() + (long) t.offset() * t.dtype().byteSize();
+    }
+
+    /** Kernel-name suffix of a dtype (see DPVM_FOR_EACH_TYPE). */
+    static String sfx(DType t) {
+        return switch (t) {
+            case FLOAT32 -> "f32";
+            case FLOAT64 -> "f64";
+            case INT32 -> "i32";
+            case INT64 -> "i64";
+        };
+    }
+
+    Tensor empty(int[] shape, DType dtype) {
+        return Tensor.empty(shape, dtype, device);
+    }
+
+    /** t itself when its elements are one dense run, else a contiguous copy (a backend temporary). */
+    Tensor dense(Tensor t) {
+        return t.isContiguous() ? t : Transfers.copy(this, t, t.dtype());
+    }
+
+    /** A grid-stride launch over n items, capped at a few waves of blocks per multiprocessor. */
+    void launch(String file, String fn, long n, Object... args) {
+        if (n <= 0) return;
+        int blocks = (int) Math.min((n + THREADS - 1) / THREADS, (long) dev.multiprocessors() * 32);
+        launchBlocks(file, fn, blocks, THREADS, args);
+    }
+
+    /** One block per row (capped; the kernels loop over the rest). */
+    void launchRows(String file, String fn, int rows, Object... args) {
+        if (rows <= 0) return;
+        launchBlocks(file, fn, Math.min(rows, 65535 * 16), THREADS, args);
+    }
+
+    void launchBlocks(String file, String fn, int blocks, int threads, Object... args) {
+        Launcher.launch(dev.kernels().function(file, fn), dev.rawStream(), blocks, threads, 0, args);
+    }
+
+    void memsetZero(Tensor t) {
+        long bytes = (long) t.numel() * t.dtype().byteSize();
+        if (bytes > 0) Cuda.check(cudart.cudaMemsetAsync(Cuda.at(ptr(t)), 0, bytes, dev.rawStream()), "cudaMemsetAsync");
+    }
+
+    /**
+     * Throws if an index kernel met an out-of-range index (as the CPU backend does). Reading the flag waits for
+     * the GPU, so it is skipped while a graph is captured, where bad indices are silently skipped.
+     */
+    void checkIndices(String op, int bound, int dim, int[] shape) {
+        if (dev.capturing()) return;
+        int[] flag = new int[3];
+        try (org.bytedeco.javacpp.IntPointer host = new org.bytedeco.javacpp.IntPointer(3)) {
+            Cuda.check(cudart.cudaMemcpyAsync(host, Cuda.at(dev.errorFlag()), 12, cudart.cudaMemcpyDeviceToHost, dev.rawStream()), "cudaMemcpyAsync");
+            dev.stream().synchronize();
+            host.get(flag);
+        }
+        if (flag[0] != 0) {
+            Cuda.check(cudart.cudaMemsetAsync(Cuda.at(dev.errorFlag()), 0, 16, dev.rawStream()), "cudaMemsetAsync");
+            long v = (flag[1] & 0xffffffffL) | ((long) flag[2] << 32);
+            throw new ShapeException(op + ": index " + v + " is out of range for dim " + dim + " of size " + bound + " in shape " + dpvm.tensor.Shape.str(shape));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dpvm.kernels;
+
+import dpvm.kernels.runtime.Geometry;
+import dpvm.tensor.Shape;
+import dpvm.tensor.ShapeException;
+import dpvm.tensor.Tensor;
+
+/** index_select, index_add, gather and scatter_add; the index tensor keeps its dtype (int32 or int64). */
+final class Indexing {
+    private Indexing() {}
+
+    private static int prod(int[] s, int from, int to) {
+        int p = 1;
+        for (int i = from; i < to; i++) p *= s[i];
+        return p;
+    }
+
+    private static String name(String kernel, Tensor values, Tensor index) {
+        return kernel + "_" + Ctx.sfx(values.dtype()) + "_" + Ctx.sfx(index.dtype());
+    }
+
+    static Tensor indexSelect(Ctx c, Tensor x, int dim, Tensor index) {
+        int[] xs = x.shape();
+        Tensor cx = c.dense(x), ci = c.dense(index);
+        int outer = prod(xs, 0, dim), inner = prod(xs, dim + 1, xs.length), d = xs[dim], n = index.numel();
+        int[] os = xs.clone();
+        os[dim] = n;
+        Tensor out = c.empty(os, x.dtype());
+        c.launch("index.cu", name("index_select", x, index), (long) outer * n * inner, Ctx.ptr(cx), Ctx.ptr(ci), Ctx.ptr(out), outer, d, n, inner, c.dev.errorFlag());
+        c.checkIndices("index_select", d, dim, xs);
+        return out;
+    }
+
+    static Tensor indexAdd(Ctx c, int[] shape, int dim, Tensor index, Tensor src) {
+        int n = index.numel();
+        int[] expect = shape.clone();
+        expect[dim] = n;
+        if (!Shape.same(expect, src.shape())) throw new ShapeException("index_add: src " + Shape.str(src.shape()) + " should be " + Shape.str(expect));
+        Tensor cs = c.dense(src), ci = c.dense(index);
+        Tensor out = Transfers.fill(c, shape, src.dtype(), 0);
+        int outer = prod(shape, 0, dim), inner = prod(shape, dim + 1, shape.length), d = shape[dim];
+        c.launch("index.cu", name("index_add", src, index), (long) outer * n * inner, Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), outer, d, n, inner, c.dev.errorFlag());
+        c.checkIndices("index_add", d, dim, shape);
+        return out;
+    }
+
+    static Tensor gather(Ctx c, Tensor x, int dim, Tensor index) {
+        Tensor ci = c.dense(index);
+        Tensor out = c.empty(index.shape(), x.dtype());
+        int n = index.numel();
+        // operand 0 carries x's own strides: gather reads any strided view without a copy
+        int[] g = unmerged(index.shape(), x.strides());
+        c.launch("index.cu", name("gather", x, index), n, g, n, dim, x.shape()[dim], Ctx.ptr(x), Ctx.ptr(ci), Ctx.ptr(out), c.dev.errorFlag());
+        c.checkIndices("gather", x.shape()[dim], dim, x.shape());
+        return out;
+    }
+
+    static Tensor scatterAdd(Ctx c, int[] shape, int dim, Tensor index, Tensor src) {
+        Tensor ci = c.dense(index), cs = c.dense(src);
+        Tensor out = Transfers.fill(c, shape, src.dtype(), 0);
+        int n = index.numel();
+        int[] g = unmerged(index.shape(), out.strides());
+        c.launch("index.cu", name("scatter_add", src, index), n, g, n, dim, shape[dim], Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), c.dev.errorFlag());
+        c.checkIndices("scatter_add", shape[dim], dim, shape);
+        return out;
+    }
+
+    /**
+     * The walk over the index tensor's own dims, not merged: the kernel substitutes the index value on dim
+     * {@code dim}, so dims keep their numbering.
+     */
+    private static int[] unmerged(int[] ishape, int[] targetStrides) {
+        if (ishape.length > Geometry.MAX_DIMS) throw new ShapeException("gather/scatter_add on CUDA take up to " + Geometry.MAX_DIMS + " dims, got " + Shape.str(ishape));
+        int[] g = new int[Geometry.INTS];
+        g[0] = ishape.length;
+        System.arraycopy(ishape, 0, g, 1, ishape.length);
+        System.arraycopy(targetStrides, 0, g, 1 + Geometry.MAX_DIMS, ishape.length);
+        if (ishape.length == 0) {
+            g[0] = 1;
+            g[1] = 1;
+        }
+        return g;
+    }
+}

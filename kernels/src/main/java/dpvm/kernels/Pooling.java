@@ -1,0 +1,114 @@
+package dpvm.kernels;
+
+import dpvm.tensor.Backend.PoolSpec;
+import dpvm.tensor.DType;
+import dpvm.tensor.Tensor;
+import dpvm.tensor.cpu.PoolGeometry;
+
+import java.util.Arrays;
+
+/**
+ * Max, average and adaptive-average pooling with the engine's own kernels (pool.cu). Output sizes and
+ * argument checks come from the CPU backend's {@link PoolGeometry}, so both backends agree on every shape.
+ */
+final class Pooling {
+    private Pooling() {}
+
+    static int[] to3(int[] v, int neutral) {
+        int[] out = new int[3];
+        Arrays.fill(out, neutral);
+        System.arraycopy(v, 0, out, 3 - v.length, v.length);
+        return out;
+    }
+
+    private static int[] spatial(int[] shape) {
+        return Arrays.copyOfRange(shape, 2, shape.length);
+    }
+
+    private static int[] withSpatial(int n, int ch, int[] out3, int sd) {
+        int[] s = new int[2 + sd];
+        s[0] = n;
+        s[1] = ch;
+        System.arraycopy(out3, 3 - sd, s, 2, sd);
+        return s;
+    }
+
+    static PoolGeometry geometry(int[] xShape, PoolSpec spec) {
+        return new PoolGeometry(xShape[0] * xShape[1], to3(spatial(xShape), 1), to3(spec.kernel(), 1), to3(spec.stride(), 1),
+                to3(spec.padding(), 0), to3(spec.dilation(), 1), spec.ceilMode());
+    }
+
+    /** The PoolGeo struct: planes, in[3], out[3], k[3], s[3], p[3], d[3], countIncludePad, adaptive. */
+    private static int[] pack(int planes, int[] in, int[] out, int[] k, int[] s, int[] p, int[] d, boolean includePad, boolean adaptive) {
+        int[] g = new int[21];
+        g[0] = planes;
+        int at = 1;
+        for (int[] a : new int[][] {in, out, k, s, p, d}) {
+            System.arraycopy(a, 0, g, at, 3);
+            at += 3;
+        }
+        g[19] = includePad ? 1 : 0;
+        g[20] = adaptive ? 1 : 0;
+        return g;
+    }
+
+    private static int[] pack(PoolGeometry g, boolean includePad) {
+        return pack(g.planes(), g.inSize(), g.outSize(), g.kernel(), g.stride(), g.padding(), g.dilation(), includePad, false);
+    }
+
+    private static int[] packAdaptive(int planes, int[] in3, int[] out3) {
+        int[] one = {1, 1, 1}, zero = {0, 0, 0};
+        return pack(planes, in3, out3, one, one, zero, one, false, true);
+    }
+
+    static Tensor[] maxPool(Ctx c, Tensor x, PoolSpec spec) {
+        PoolGeometry g = geometry(x.shape(), spec);
+        Tensor cx = c.dense(x);
+        int[] ys = withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2);
+        Tensor y = c.empty(ys, x.dtype()), arg = c.empty(ys, DType.INT32);
+        c.launch("pool.cu", "maxpool_fwd_" + Ctx.sfx(x.dtype()), y.numel(), pack(g, false), Ctx.ptr(cx), Ctx.ptr(y), Ctx.ptr(arg));
+        return new Tensor[] {y, arg};
+    }
+
+    static Tensor maxPoolBackward(Ctx c, Tensor gy, Tensor argmax, int[] xShape, PoolSpec spec) {
+        PoolGeometry g = geometry(xShape, spec);
+        Tensor cg = c.dense(gy), ca = c.dense(argmax);
+        Tensor dx = Transfers.fill(c, xShape, gy.dtype(), 0);
+        c.launch("pool.cu", "maxpool_bwd_" + Ctx.sfx(gy.dtype()), cg.numel(), pack(g, false), Ctx.ptr(cg), Ctx.ptr(ca), Ctx.ptr(dx));
+        return dx;
+    }
+
+    static Tensor avgPool(Ctx c, Tensor x, PoolSpec spec) {
+        PoolGeometry g = geometry(x.shape(), spec);
+        for (int d : g.dilation()) if (d != 1) throw new IllegalArgumentException("average pooling takes no dilation, got " + g);
+        Tensor cx = c.dense(x);
+        Tensor y = c.empty(withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2), x.dtype());
+        c.launch("pool.cu", "avgpool_fwd_" + Ctx.sfx(x.dtype()), y.numel(), pack(g, spec.countIncludePad()), Ctx.ptr(cx), Ctx.ptr(y));
+        return y;
+    }
+
+    static Tensor avgPoolBackward(Ctx c, Tensor gy, int[] xShape, PoolSpec spec) {
+        PoolGeometry g = geometry(xShape, spec);
+        Tensor cg = c.dense(gy);
+        Tensor dx = Transfers.fill(c, xShape, gy.dtype(), 0);
+        c.launch("pool.cu", "avgpool_bwd_" + Ctx.sfx(gy.dtype()), cg.numel(), pack(g, spec.countIncludePad()), Ctx.ptr(cg), Ctx.ptr(dx));
+        return dx;
+    }
+
+    static Tensor adaptiveAvgPool(Ctx c, Tensor x, int[] outSize) {
+        Tensor cx = c.dense(x);
+        int sd = x.rank() - 2;
+        int[] in3 = to3(spatial(x.shape()), 1), out3 = to3(outSize, 1);
+        Tensor y = c.empty(withSpatial(x.shape()[0], x.shape()[1], out3, sd), x.dtype());
+        c.launch("pool.cu", "avgpool_fwd_" + Ctx.sfx(x.dtype()), y.numel(), packAdaptive(x.shape()[0] * x.shape()[1], in3, out3), Ctx.ptr(cx), Ctx.ptr(y));
+        return y;
+    }
+
+    static Tensor adaptiveAvgPoolBackward(Ctx c, Tensor gy, int[] xShape) {
+        Tensor cg = c.dense(gy);
+        int[] in3 = to3(spatial(xShape), 1), out3 = to3(spatial(gy.shape()), 1);
+        Tensor dx = Transfers.fill(c, xShape, gy.dtype(), 0);
+        c.launch("pool.cu", "avgpool_bwd_" + Ctx.sfx(gy.dtype()), cg.numel(), packAdaptive(xShape[0] * xShape[1], in3, out3), Ctx.ptr(cg), Ctx.ptr(dx));
+        return dx;
+    }
+}

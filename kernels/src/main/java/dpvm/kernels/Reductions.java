@@ -1,0 +1,81 @@
+package dpvm.kernels;
+
+import dpvm.tensor.Backend.Reduce;
+import dpvm.tensor.DType;
+import dpvm.tensor.Tensor;
+
+/**
+ * Sum, max, min over any set of dims and argmax/argmin: the reduced dims are moved last (a strided copy when
+ * that is not already a dense layout) and each output reduces one contiguous row, one block per row.
+ */
+final class Reductions {
+    private Reductions() {}
+
+    /** x permuted so that {@code last} dims come after the others, dense (a copy only if needed). */
+    static Tensor moveLast(Ctx c, Tensor x, int[] last) {
+        int r = x.rank();
+        int[] order = new int[r];
+        boolean[] isLast = new boolean[r];
+        for (int d : last) isLast[d] = true;
+        int k = 0;
+        for (int i = 0; i < r; i++) if (!isLast[i]) order[k++] = i;
+        for (int d : last) order[k++] = d;
+        return c.dense(x.permute(order));
+    }
+
+    static int[] outShape(int[] shape, int[] dims, boolean keepdim) {
+        boolean[] red = new boolean[shape.length];
+        for (int d : dims) red[d] = true;
+        int n = 0;
+        for (int i = 0; i < shape.length; i++) if (keepdim || !red[i]) n++;
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (red[i]) {
+                if (keepdim) out[k++] = 1;
+            } else {
+                out[k++] = shape[i];
+            }
+        }
+        return out;
+    }
+
+    /** Kept columns from which a column-wise pass (one thread each) beats transposing first. */
+    static final int COLUMN_THRESHOLD = 1024;
+
+    /** Whether dims (sorted, as the front end gives them) are 0, 1, ..., k-1. */
+    static boolean leading(int[] dims) {
+        for (int i = 0; i < dims.length; i++) if (dims[i] != i) return false;
+        return dims.length > 0;
+    }
+
+    static Tensor reduce(Ctx c, Reduce op, Tensor x, int[] dims, boolean keepdim) {
+        int run = 1;
+        for (int d : dims) run *= x.shape()[d];
+        Tensor out = c.empty(outShape(x.shape(), dims, keepdim), x.dtype());
+        int rows = out.numel();
+        if (rows == 0) return out;
+        if (run == 0) {
+            c.memsetZero(out); // only SUM reaches here: the front end rejects max/min over empty dims
+            return out;
+        }
+        if (rows >= COLUMN_THRESHOLD && x.isContiguous() && leading(dims)) {
+            c.launch("reduce.cu", "reduce_cols_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(x), Ctx.ptr(out), run, rows, op.ordinal());
+            return out;
+        }
+        Tensor rowsView = moveLast(c, x, dims);
+        c.launchRows("reduce.cu", "reduce_rows_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(rowsView), Ctx.ptr(out), rows, run, op.ordinal());
+        return out;
+    }
+
+    static Tensor argReduce(Ctx c, boolean max, Tensor x, int dim, boolean keepdim) {
+        if (x.rank() == 0) return Transfers.fill(c, new int[0], DType.INT64, 0);
+        int run = x.shape()[dim];
+        Tensor out = c.empty(outShape(x.shape(), new int[] {dim}, keepdim), DType.INT64);
+        int rows = out.numel();
+        if (rows == 0) return out;
+        Tensor rowsView = moveLast(c, x, new int[] {dim});
+        c.launchRows("reduce.cu", "argreduce_rows_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(rowsView), Ctx.ptr(out), rows, run, max ? 1 : 0);
+        return out;
+    }
+}

@@ -1,0 +1,51 @@
+package dpvm.kernels;
+
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.cuda.global.cudart;
+
+/**
+ * A CUDA stream of one device. Work on one stream runs in order; two streams may overlap. Make the backend
+ * queue on a stream with {@link CudaDevice#useStream}, order streams with {@link Event#record} and
+ * {@link #waitFor}. Memory freed by tensors used on a stream is reused only on that stream (see
+ * {@link dpvm.kernels.memory.CachingAllocator}).
+ */
+public final class Stream implements AutoCloseable {
+    private final CudaDevice device;
+    private final CUstream_st raw;
+
+    private Stream(CudaDevice device, CUstream_st raw) {
+        this.device = device;
+        this.raw = raw;
+    }
+
+    /** A new non-blocking stream on the device (it does not wait for the legacy default stream). */
+    public static Stream create(CudaDevice device) {
+        device.activate();
+        CUstream_st s = new CUstream_st();
+        Cuda.check(cudart.cudaStreamCreateWithFlags(s, cudart.cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+        return new Stream(device, s);
+    }
+
+    public CUstream_st raw() {
+        return raw;
+    }
+
+    public CudaDevice device() {
+        return device;
+    }
+
+    /** Blocks until everything queued so far has run; surfaces asynchronous kernel errors. */
+    public void synchronize() {
+        Cuda.check(cudart.cudaStreamSynchronize(raw), "cudaStreamSynchronize");
+    }
+
+    /** Work queued on this stream after this call waits until {@code e} has completed. */
+    public void waitFor(Event e) {
+        Cuda.check(cudart.cudaStreamWaitEvent(raw, e.raw(), 0), "cudaStreamWaitEvent");
+    }
+
+    @Override
+    public void close() {
+        Cuda.check(cudart.cudaStreamDestroy(raw), "cudaStreamDestroy");
+    }
+}

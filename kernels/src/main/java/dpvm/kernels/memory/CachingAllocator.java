@@ -1,0 +1,175 @@
+package dpvm.kernels.memory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Device memory reuse without calling cudaMalloc/cudaFree on every tensor (both synchronise the device).
+ *
+ * <ul>
+ * <li>Size classes: requests up to 1 MiB round up to 512 B, larger ones to 2 MiB, so slightly different sizes
+ *     share blocks. A cached block serves a request if it is at most 2x (small) or 1.25x + 2 MiB (large) the
+ *     rounded size, bounding waste.</li>
+ * <li>Stream-ordered reuse: a freed block goes to the cache of the stream it was used on and is handed out
+ *     again only on that stream. Work queued later on the same stream runs after the work that used it, so no
+ *     event or synchronisation is needed. Tensors used on another stream must be synchronised by the user.</li>
+ * <li>Out of memory: synchronise, free every cached block, retry once; then fail with the requested,
+ *     allocated, reserved and free byte counts.</li>
+ * <li>Private pools for CUDA graphs: while a pool is active, new blocks belong to it, and blocks of a live pool
+ *     return to that pool's cache when freed, even after capture, because a graph replays with the addresses it
+ *     captured. Releasing the pool (when the graph is closed) moves its cached blocks to the common cache.</li>
+ * </ul>
+ * Thread-safe (storages may be freed by the Cleaner thread).
+ */
+public final class CachingAllocator {
+    static final long SMALL_LIMIT = 1L << 20;
+    static final long SMALL_ROUND = 512;
+    static final long LARGE_ROUND = 2L << 20;
+
+    /** A block handed out by the allocator; {@code size} is its size class, not the request. */
+    public static final class Block {
+        public final long address;
+        public final long size;
+        final Object stream;
+        final int pool;
+
+        Block(long address, long size, Object stream, int pool) {
+            this.address = address;
+            this.size = size;
+            this.stream = stream;
+            this.pool = pool;
+        }
+    }
+
+    private record CacheKey(int pool, Object stream) {}
+
+    private final DeviceMemory device;
+    private final Map<CacheKey, TreeMap<Long, ArrayDeque<Block>>> cache = new HashMap<>();
+    private final Map<Integer, Boolean> livePools = new HashMap<>();
+    private int activePool;
+    private int nextPool = 1;
+    private long allocated, reserved, peakAllocated, peakReserved, mallocs, frees, hits;
+
+    public CachingAllocator(DeviceMemory device) {
+        this.device = device;
+    }
+
+    /** The size class of a request. */
+    public static long roundUp(long bytes) {
+        long b = Math.max(1, bytes);
+        long unit = b <= SMALL_LIMIT ? SMALL_ROUND : LARGE_ROUND;
+        return (b + unit - 1) / unit * unit;
+    }
+
+    static boolean fits(long blockSize, long want) {
+        if (blockSize < want) return false;
+        return want <= SMALL_LIMIT ? blockSize <= 2 * want : blockSize <= want + want / 4 + LARGE_ROUND;
+    }
+
+    public synchronized Block allocate(long bytes, Object stream) {
+        long size = roundUp(bytes);
+        Block b = takeCached(new CacheKey(activePool, stream), size);
+        if (b != null) {
+            hits++;
+        } else {
+            long address = device.malloc(size);
+            if (address == 0) {
+                releaseCached(false);
+                address = device.malloc(size);
+                if (address == 0) throw outOfMemory(bytes);
+            }
+            mallocs++;
+            reserved += size;
+            peakReserved = Math.max(peakReserved, reserved);
+            b = new Block(address, size, stream, activePool);
+        }
+        allocated += b.size;
+        peakAllocated = Math.max(peakAllocated, allocated);
+        return b;
+    }
+
+    private Block takeCached(CacheKey key, long size) {
+        TreeMap<Long, ArrayDeque<Block>> bySize = cache.get(key);
+        if (bySize == null) return null;
+        Map.Entry<Long, ArrayDeque<Block>> e = bySize.ceilingEntry(size);
+        if (e == null || !fits(e.getKey(), size)) return null;
+        Block b = e.getValue().pop();
+        if (e.getValue().isEmpty()) bySize.remove(e.getKey());
+        return b;
+    }
+
+    /** Returns a block to its stream's cache (or its graph pool's, while that pool lives). */
+    public synchronized void free(Block b) {
+        allocated -= b.size;
+        int pool = livePools.containsKey(b.pool) ? b.pool : 0;
+        cache.computeIfAbsent(new CacheKey(pool, b.stream), k -> new TreeMap<>())
+                .computeIfAbsent(b.size, k -> new ArrayDeque<>()).push(b);
+    }
+
+    /** Frees every cached block of the common cache back to the device (graph pools keep theirs). */
+    public synchronized void emptyCache() {
+        releaseCached(false);
+    }
+
+    private void releaseCached(boolean includePools) {
+        List<Block> victims = new ArrayList<>();
+        cache.entrySet().removeIf(e -> {
+            if (e.getKey().pool != 0 && !includePools) return false;
+            e.getValue().values().forEach(victims::addAll);
+            return true;
+        });
+        if (victims.isEmpty()) return;
+        device.synchronize();
+        for (Block b : victims) {
+            device.free(b.address);
+            frees++;
+            reserved -= b.size;
+        }
+    }
+
+    /** Starts routing new allocations to a fresh private pool (graph capture); returns its id. */
+    public synchronized int beginPool() {
+        int id = nextPool++;
+        livePools.put(id, true);
+        activePool = id;
+        return id;
+    }
+
+    /** Stops routing new allocations to the active pool; its blocks stay private until {@link #releasePool}. */
+    public synchronized void endPool() {
+        activePool = 0;
+    }
+
+    /** The pool's graph is gone: its cached blocks join the common cache, and so do its blocks freed later. */
+    public synchronized void releasePool(int id) {
+        livePools.remove(id);
+        if (activePool == id) activePool = 0;
+        List<CacheKey> keys = new ArrayList<>();
+        for (CacheKey k : cache.keySet()) if (k.pool == id) keys.add(k);
+        for (CacheKey k : keys) {
+            TreeMap<Long, ArrayDeque<Block>> from = cache.remove(k);
+            TreeMap<Long, ArrayDeque<Block>> to = cache.computeIfAbsent(new CacheKey(0, k.stream), x -> new TreeMap<>());
+            from.forEach((size, q) -> to.computeIfAbsent(size, x -> new ArrayDeque<>()).addAll(q));
+        }
+    }
+
+    public synchronized MemoryStats stats() {
+        return new MemoryStats(allocated, reserved, peakAllocated, peakReserved, mallocs, frees, hits);
+    }
+
+    public synchronized void resetPeaks() {
+        peakAllocated = allocated;
+        peakReserved = reserved;
+    }
+
+    private OutOfDeviceMemoryError outOfMemory(long requested) {
+        long[] info = device.info();
+        return new OutOfDeviceMemoryError(String.format(
+                "CUDA out of memory: tried to allocate %s (%d bytes); %s allocated by live tensors, %s reserved by the allocator, %s free of %s on the device",
+                MemoryStats.mib(requested), requested, MemoryStats.mib(allocated), MemoryStats.mib(reserved), MemoryStats.mib(info[0]), MemoryStats.mib(info[1])));
+    }
+}

@@ -1,0 +1,31 @@
+package dpvm.kernels.profile;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProfileTableTest {
+    private static Profiler.Row row(long calls, double ms, long mem) {
+        Profiler.Row r = new Profiler.Row();
+        r.calls = calls;
+        r.totalMs = ms;
+        r.memDelta = mem;
+        return r;
+    }
+
+    @Test
+    void sortsByTotalAndShowsMeanAndShare() {
+        Map<String, Profiler.Row> rows = new LinkedHashMap<>();
+        rows.put("add", row(100, 1.0, 0));
+        rows.put("matmul", row(10, 3.0, 40L << 20));
+        String t = ProfileTable.format("cuda:0 (test)", rows, "allocated 0.0 MiB");
+        String[] lines = t.split("\n");
+        assertTrue(lines[1].startsWith("op"), t);
+        assertTrue(lines[2].startsWith("matmul") && lines[2].contains("300.0") && lines[2].contains("75.0%") && lines[2].contains("40.0"), t);
+        assertTrue(lines[3].startsWith("add") && lines[3].contains("10.0") && lines[3].contains("25.0%"), t);
+        assertTrue(t.contains("total") && t.contains("4.000"), t);
+    }
+}

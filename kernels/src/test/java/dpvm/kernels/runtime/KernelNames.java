@@ -1,0 +1,47 @@
+package dpvm.kernels.runtime;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Every kernel name the Java side launches, by file, so the compile tests catch a name that was never built. */
+final class KernelNames {
+    private KernelNames() {}
+
+    static final List<String> ALL = List.of("f32", "f64", "i32", "i64");
+    static final List<String> FLOATS = List.of("f32", "f64");
+
+    static Map<String, List<String>> expected() {
+        List<String> elementwise = new ArrayList<>(), copy = new ArrayList<>(), reduce = new ArrayList<>(), softmax = new ArrayList<>(),
+                index = new ArrayList<>(), random = new ArrayList<>(), pool = new ArrayList<>();
+        for (String t : ALL) {
+            elementwise.addAll(List.of("unary_" + t, "binary_" + t, "binary_flat_" + t));
+            for (String c : ALL) {
+                elementwise.add("where_" + c + "_" + t);
+                copy.add("copy_" + c + "_" + t);
+            }
+            copy.add("fill_" + t);
+            reduce.addAll(List.of("reduce_rows_" + t, "reduce_cols_" + t, "argreduce_rows_" + t));
+            for (String i : List.of("i32", "i64")) {
+                for (String k : List.of("index_select_", "index_add_", "gather_", "scatter_add_")) index.add(k + t + "_" + i);
+            }
+        }
+        elementwise.add("binary_flat4_f32");
+        for (String t : FLOATS) {
+            softmax.addAll(List.of("softmax_fwd_" + t, "softmax_bwd_" + t));
+            random.addAll(List.of("uniform_" + t, "normal_" + t, "adam_" + t));
+            pool.addAll(List.of("maxpool_fwd_" + t, "maxpool_bwd_" + t, "avgpool_fwd_" + t, "avgpool_bwd_" + t));
+        }
+        return Map.of("elementwise.cu", elementwise, "copy.cu", copy, "reduce.cu", reduce, "softmax.cu", softmax,
+                "index.cu", index, "random.cu", random, "pool.cu", pool);
+    }
+
+    /** Names missing from a cubin's symbol table (extern "C" names appear verbatim, NUL-terminated). */
+    static List<String> missing(String file, byte[] cubin) {
+        String text = new String(cubin, StandardCharsets.ISO_8859_1);
+        List<String> out = new ArrayList<>();
+        for (String n : expected().get(file)) if (!text.contains("\0" + n + "\0")) out.add(file + ": " + n);
+        return out;
+    }
+}

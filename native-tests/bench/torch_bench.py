@@ -1,0 +1,77 @@
+"""PyTorch twin of dpvm.nativetests.bench.GpuBench: same cases, same timing rules (warm-up, L2 flushed before
+each repeat, CUDA events, median), one JSON object per case on stdout."""
+import json
+import statistics
+
+import torch
+
+DEV = "cuda"
+WARM, REPS = 3, 20
+L2 = torch.cuda.get_device_properties(0).L2_cache_size
+FLUSH = torch.empty(max(2 * L2, 8 << 20), dtype=torch.uint8, device=DEV)
+
+
+def median_ms(fn):
+    for _ in range(WARM):
+        fn()
+    times = []
+    for i in range(REPS):
+        FLUSH.fill_(i & 0xFF)
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end))
+    return statistics.median(times)
+
+
+def emit(name, ms, work, unit):
+    rate = work / (ms * 1e9) if unit == "TFLOP/s" else work / (ms * 1e6)
+    print(json.dumps({"case": name, "ms": round(ms, 5), "rate": round(rate, 2), "unit": unit}), flush=True)
+
+
+def main():
+    torch.manual_seed(0)
+    with torch.no_grad():
+        a = torch.rand(4096, 4096, device=DEV)
+        b = torch.rand(4096, 4096, device=DEV)
+        flops = 2.0 * 4096 ** 3
+        torch.backends.cuda.matmul.allow_tf32 = False
+        emit("matmul_4096_fp32", median_ms(lambda: a @ b), flops, "TFLOP/s")
+        torch.backends.cuda.matmul.allow_tf32 = True
+        emit("matmul_4096_tf32", median_ms(lambda: a @ b), flops, "TFLOP/s")
+        torch.backends.cuda.matmul.allow_tf32 = False
+        ab, bb = a.bfloat16(), b.bfloat16()
+        emit("matmul_4096_bf16", median_ms(lambda: ab @ bb), flops, "TFLOP/s")
+        del a, b, ab, bb
+
+    x = torch.rand(32, 64, 16, 56, 56, device=DEV)
+    w = torch.rand(64, 64, 3, 3, 3, device=DEV)
+    gy = torch.rand(32, 64, 16, 56, 56, device=DEV)
+    flops = 2.0 * 32 * 64 * 16 * 56 * 56 * 64 * 27
+    grad = torch.nn.grad
+    for tf32 in (False, True):
+        torch.backends.cudnn.allow_tf32 = tf32
+        p = "_tf32" if tf32 else "_fp32"
+        with torch.no_grad():
+            emit("conv3d_fwd" + p, median_ms(lambda: torch.nn.functional.conv3d(x, w, padding=1)), flops, "TFLOP/s")
+            emit("conv3d_bwd_data" + p, median_ms(lambda: grad.conv3d_input(x.shape, w, gy, padding=1)), flops, "TFLOP/s")
+            emit("conv3d_bwd_weight" + p, median_ms(lambda: grad.conv3d_weight(x, w.shape, gy, padding=1)), flops, "TFLOP/s")
+    del x, w, gy
+
+    with torch.no_grad():
+        s = torch.rand(8192, 4096, device=DEV)
+        row_bytes = 2.0 * 8192 * 4096 * 4
+        emit("softmax_8192x4096", median_ms(lambda: torch.softmax(s, 1)), row_bytes, "GB/s")
+        gamma, beta = torch.rand(4096, device=DEV), torch.rand(4096, device=DEV)
+        emit("layernorm_8192x4096", median_ms(lambda: torch.nn.functional.layer_norm(s, (4096,), gamma, beta, 1e-5)), row_bytes, "GB/s")
+        del s
+        n = 64 << 20
+        p, q, out = torch.rand(n, device=DEV), torch.rand(n, device=DEV), torch.empty(n, device=DEV)
+        emit("add_256MiB", median_ms(lambda: p + q), 3.0 * n * 4, "GB/s")
+        emit("copy_d2d_256MiB", median_ms(lambda: out.copy_(p)), 2.0 * n * 4, "GB/s")
+
+
+if __name__ == "__main__":
+    main()

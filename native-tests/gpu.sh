@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# GPU runner.
+#   gpu.sh pack          (here, with Java and Maven) builds the jars and a jlink runtime into native-tests/gpu-bundle/
+#   gpu.sh run [parity|bench|lab ARGS...]
+#                        (on the GPU machine, which has no Java) finds the CUDA libraries, runs the parity suite
+#                        and the benchmarks beside PyTorch; results go to $OUT when it is set.
+# With the device tool: run(command="native-tests/gpu.sh run", carry=["native-tests/gpu-bundle"]).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$HERE")"
+BUNDLE="$HERE/gpu-bundle"
+LIMIT_MIB=60
+
+pack() {
+    cd "$ROOT"
+    rm -rf "$BUNDLE"
+    mkdir -p "$BUNDLE/lib"
+    # one reactor run, so the sibling modules resolve without `mvn install`
+    mvn -q package dependency:copy-dependencies -DskipTests -pl native-tests -am \
+        -DincludeScope=runtime -DexcludeGroupIds=dev.dpvm -DoutputDirectory="$BUNDLE/lib"
+    for m in tensor kernels nn native-tests; do cp "$m"/target/"$m"-*.jar "$BUNDLE/lib/"; done
+    # test classes: the tensor op tests (compiled into native-tests) and the parity suite
+    jar cf "$BUNDLE/lib/native-tests-tests.jar" -C native-tests/target/test-classes .
+    local v; v=$(sed -n 's:.*<junit-platform.version>\(.*\)</junit-platform.version>.*:\1:p' "$ROOT/pom.xml")
+    local console="$HOME/.m2/repository/org/junit/platform/junit-platform-console-standalone/$v/junit-platform-console-standalone-$v.jar"
+    [ -f "$console" ] || mvn -q dependency:get -Dartifact="org.junit.platform:junit-platform-console-standalone:$v"
+    cp "$console" "$BUNDLE/junit-console.jar"
+    local jlink="${JAVA_HOME:+$JAVA_HOME/bin/}jlink"
+    "$jlink" --add-modules java.base,jdk.unsupported,jdk.incubator.vector,java.logging,java.management,java.xml \
+        --strip-debug --no-man-pages --no-header-files --compress=2 --output "$BUNDLE/jre"
+    local mib; mib=$(du -sm "$BUNDLE" | cut -f1)
+    echo "gpu-bundle: ${mib} MiB ($(ls "$BUNDLE/lib" | wc -l) jars) in $BUNDLE"
+    if [ "$mib" -ge "$LIMIT_MIB" ]; then echo "gpu-bundle is over ${LIMIT_MIB} MiB" >&2; exit 1; fi
+}
+
+# Folders holding the CUDA libraries: the Python wheels' nvidia/*/lib, /usr/local/cuda, and the driver's.
+cuda_lib_dirs() {
+    {
+        python3 - <<'PY' 2>/dev/null || true
+import glob, site, sys
+roots = set(site.getsitepackages() + [site.getusersitepackages()] + [p for p in sys.path if p.endswith("site-packages")])
+for r in sorted(roots):
+    for d in sorted(glob.glob(r + "/nvidia/*/lib") + glob.glob(r + "/nvidia/*/*/lib")):
+        print(d)
+PY
+        for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/local/nvidia/lib64 /usr/lib/x86_64-linux-gnu; do
+            [ -d "$d" ] && echo "$d"
+        done
+        ldconfig -p 2>/dev/null | awk '/libcuda\.so\.1/ {print $NF}' | xargs -r -n1 dirname
+    } | awk '!seen[$0]++' | paste -sd: -
+}
+
+run() {
+    local what="${1:-all}"
+    [ $# -gt 0 ] && shift
+    [ -x "$BUNDLE/jre/bin/java" ] || { echo "no bundle at $BUNDLE: run 'gpu.sh pack' on a machine with Java and carry native-tests/gpu-bundle" >&2; exit 1; }
+    local out="${OUT:-$ROOT/runs/gpu-$(date +%Y%m%d-%H%M%S)}"
+    mkdir -p "$out"
+    local libs; libs="$(cuda_lib_dirs)"
+    local cache; cache="$(mktemp -d /tmp/dpvm-javacpp.XXXXXX)"
+    export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    local java="$BUNDLE/jre/bin/java"
+    local cp; cp="$(ls "$BUNDLE"/lib/*.jar | paste -sd: -)"  # explicit: the console launcher does not expand lib/*
+    JOPTS=(--add-modules=jdk.incubator.vector -Xmx24g
+        "-Dorg.bytedeco.javacpp.platform.linkpath=$libs"
+        "-Dorg.bytedeco.javacpp.cachedir=$cache/javacpp"
+        "-Ddpvm.kernels.cache=$cache/kernels")
+    # extra JVM options, e.g. DPVM_JAVA_OPTS="-Ddpvm.parity.classes=ReductionAndMatmulTest -Ddpvm.cuda.math=tf32"
+    read -r -a extra <<< "${DPVM_JAVA_OPTS:-}"
+    JOPTS+=("${extra[@]}")
+    echo "CUDA library folders: $libs"
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
+    local status=0
+    if [ "$what" = all ] || [ "$what" = parity ]; then
+        set +e
+        "$java" "${JOPTS[@]}" -Ddpvm.test.devices=cuda:0 -Ddpvm.cuda.poison=true -jar "$BUNDLE/junit-console.jar" execute \
+            --class-path "$cp" --select-class dpvm.nativetests.ParitySuite --details=summary --disable-banner \
+            --reports-dir="$out/junit" 2>&1 | tee "$out/parity.log"
+        status=${PIPESTATUS[0]}
+        set -e
+    fi
+    if [ "$what" = all ] || [ "$what" = bench ]; then
+        "$java" "${JOPTS[@]}" -cp "$cp" dpvm.nativetests.bench.GpuBench | tee "$out/bench-dpvm.jsonl"
+        PYTHONUNBUFFERED=1 python3 "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
+        python3 "$HERE/bench/compare.py" "$out/bench-dpvm.jsonl" "$out/bench-torch.jsonl" | tee "$out/bench-table.txt"
+    fi
+    if [ "$what" = lab ]; then
+        "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "$@" | tee -a "$out/lab.txt"
+    fi
+    rm -rf "$cache"
+    # a recap at the very end, where the device tool's output tail always shows it
+    echo "==== recap"
+    [ -f "$out/parity.log" ] && { grep -E '^(PARITY|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (see parity.log)"; }
+    [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
+    echo "results in $out"
+    return "$status"
+}
+
+case "${1:-}" in
+    pack) pack ;;
+    run) shift; run "$@" ;;
+    *) echo "usage: $0 pack | run [all|parity|bench|lab KERNEL SIZES...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,223 @@
+package dpvm.nativetests;
+
+import dpvm.kernels.CudaDevice;
+import dpvm.kernels.CudaGraph;
+import dpvm.kernels.MathMode;
+import dpvm.kernels.memory.MemoryStats;
+import dpvm.tensor.Backend;
+import dpvm.tensor.Backends;
+import dpvm.tensor.DType;
+import dpvm.tensor.Device;
+import dpvm.tensor.Rng;
+import dpvm.tensor.ShapeException;
+import dpvm.tensor.Tensor;
+import dpvm.tensor.check.Tolerance;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * GPU-only checks the op tests cannot express: bit-exact Philox and Adam, graph capture and replay, allocator
+ * statistics, poisoning, bad-index errors, transposed matmul operands and TF32, and the profiler. Skipped
+ * without a GPU; {@link ParitySuite} runs them with the op tests.
+ */
+class CudaChecks {
+    static final Device GPU = Device.cuda(0);
+
+    @BeforeEach
+    void needGpu() {
+        String reason = CudaDevice.unavailableReason(0);
+        Assumptions.assumeTrue(reason == null, reason);
+    }
+
+    private static Tensor random(int[] shape, long seed, Device d) {
+        return new Rng(seed).uniform(shape, DType.FLOAT32, Device.CPU).mul(4).sub(2).to(d);
+    }
+
+    @Test
+    void philoxFillsMatchTheCpuBitForBit() {
+        for (Backend.Distribution dist : Backend.Distribution.values()) {
+            for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                Tensor g = Tensor.empty(new int[] {1001}, t, GPU), c = Tensor.empty(new int[] {1001}, t, Device.CPU);
+                Backends.of(GPU).fillRandom(g, dist, 0x1234_5678_9abcL, 77);
+                Backends.of(Device.CPU).fillRandom(c, dist, 0x1234_5678_9abcL, 77);
+                if (t == DType.FLOAT32) assertArrayEquals(c.toFloatArray(), g.toFloatArray(), dist + " " + t);
+                else assertTrue(Tolerance.FP64.mismatch(g.toDoubleArray(), c.toDoubleArray()) == null, dist + " " + t);
+            }
+        }
+    }
+
+    @Test
+    void adamMatchesTheCpuBitForBit() {
+        int[] shape = {257, 3};
+        for (boolean decoupled : new boolean[] {false, true}) {
+            Tensor[] gpu = {random(shape, 1, GPU), random(shape, 2, GPU), Tensor.zeros(shape, DType.FLOAT32, GPU), Tensor.zeros(shape, DType.FLOAT32, GPU)};
+            Tensor[] cpu = {random(shape, 1, Device.CPU), random(shape, 2, Device.CPU), Tensor.zeros(shape, DType.FLOAT32, Device.CPU), Tensor.zeros(shape, DType.FLOAT32, Device.CPU)};
+            for (long step = 1; step <= 3; step++) {
+                Backend.AdamStep h = new Backend.AdamStep(1e-2, 0.9, 0.999, 1e-8, 0.01, decoupled, step);
+                Backends.of(GPU).adamStep(gpu[0], gpu[1], gpu[2], gpu[3], h);
+                Backends.of(Device.CPU).adamStep(cpu[0], cpu[1], cpu[2], cpu[3], h);
+            }
+            for (int i : new int[] {0, 2, 3}) assertArrayEquals(cpu[i].toFloatArray(), gpu[i].toFloatArray(), "tensor " + i + " decoupled=" + decoupled);
+        }
+    }
+
+    @Test
+    void graphReplayRepeatsTheCapturedStepOnNewInputs() {
+        Tensor x = random(new int[] {1000}, 3, GPU), y = Tensor.empty(new int[] {1000}, DType.FLOAT32, GPU);
+        Runnable step = () -> {
+            try (Tensor t = x.mul(2).add(1)) {
+                Backends.of(GPU).copyInto(y, t);
+            }
+        };
+        step.run();
+        try (CudaGraph g = CudaGraph.capture(GPU, step)) {
+            float[] fresh = random(new int[] {1000}, 4, Device.CPU).toFloatArray();
+            Backends.of(GPU).upload(x.storage(), x.offset(), fresh);
+            g.replay();
+            float[] out = y.toFloatArray();
+            for (int i = 0; i < out.length; i++) assertEquals(fresh[i] * 2 + 1, out[i], 1e-6, "element " + i);
+        }
+    }
+
+    /** Forward, backward and an Adam update of a small regression, on the GPU tensors given. */
+    private static Runnable trainingStep(Tensor x, Tensor y, Tensor w, Tensor m, Tensor v) {
+        Backend.AdamStep h = new Backend.AdamStep(1e-2, 0.9, 0.999, 1e-8, 0, false, 1);
+        return () -> {
+            w.zeroGrad();
+            try (dpvm.tensor.Scope s = dpvm.tensor.Scope.open()) {
+                x.matmul(w).sub(y).pow(2).mean().backward();
+                Backends.of(GPU).adamStep(w, w.grad(), m, v, h);
+            }
+        };
+    }
+
+    @Test
+    void trainingStepCapturedAsAGraphMatchesEagerSteps() {
+        Tensor x = random(new int[] {64, 32}, 12, GPU), y = random(new int[] {64, 8}, 13, GPU);
+        Tensor[] eager = {random(new int[] {32, 8}, 14, GPU).requiresGrad(true), Tensor.zeros(new int[] {32, 8}, DType.FLOAT32, GPU), Tensor.zeros(new int[] {32, 8}, DType.FLOAT32, GPU)};
+        Tensor[] graph = {random(new int[] {32, 8}, 14, GPU).requiresGrad(true), Tensor.zeros(new int[] {32, 8}, DType.FLOAT32, GPU), Tensor.zeros(new int[] {32, 8}, DType.FLOAT32, GPU)};
+        Runnable e = trainingStep(x, y, eager[0], eager[1], eager[2]);
+        for (int i = 0; i < 4; i++) e.run();
+        Runnable g = trainingStep(x, y, graph[0], graph[1], graph[2]);
+        g.run(); // warm-up step, counted as the first
+        try (CudaGraph cg = CudaGraph.capture(GPU, g)) {
+            for (int i = 0; i < 3; i++) cg.replay();
+            for (int k = 0; k < 3; k++) {
+                String m = Tolerance.FP32.mismatch(graph[k].toDoubleArray(), eager[k].toDoubleArray());
+                assertNull(m, "tensor " + k + " after 4 steps, 3 of them replayed: " + m);
+            }
+        }
+    }
+
+    @Test
+    void workOnASecondStreamIsOrderedByAnEvent() {
+        CudaDevice d = CudaDevice.get(0);
+        Tensor x = random(new int[] {1 << 20}, 15, GPU);
+        Tensor y;
+        try (dpvm.kernels.Stream side = dpvm.kernels.Stream.create(d); dpvm.kernels.Event done = new dpvm.kernels.Event()) {
+            dpvm.kernels.Stream main = d.useStream(side);
+            try {
+                y = x.mul(3).add(1);
+                done.record(side);
+            } finally {
+                d.useStream(main);
+            }
+            d.stream().waitFor(done);
+            float[] xs = x.toFloatArray(), ys = y.toFloatArray();
+            for (int i = 0; i < xs.length; i += 4099) assertEquals(xs[i] * 3 + 1, ys[i], 1e-5, "element " + i);
+            side.synchronize();
+        }
+    }
+
+    @Test
+    void allocatorCountsAndReturnsMemory() {
+        // other tests' tensors may be freed by the Cleaner at any moment, so only bounds that such frees cannot
+        // break are asserted: frees move bytes from allocated to cached, never the other way
+        CudaDevice d = CudaDevice.get(0);
+        Tensor t = Tensor.zeros(new int[] {64, 1024, 1024}, DType.FLOAT32, GPU);
+        MemoryStats during = d.memoryStats();
+        assertTrue(during.allocated() >= 256L << 20 && during.peakAllocated() >= during.allocated(), during.toString());
+        t.close();
+        MemoryStats after = d.memoryStats();
+        assertTrue(after.reserved() - after.allocated() >= 256L << 20, "the closed tensor's block stays cached: " + after);
+        d.emptyCache();
+        MemoryStats empty = d.memoryStats();
+        assertTrue(empty.reserved() - empty.allocated() < 256L << 20, "emptyCache returns cached blocks: " + empty);
+    }
+
+    @Test
+    void poisonedFreshOutputsAreNaN() {
+        Assumptions.assumeTrue(Boolean.getBoolean("dpvm.cuda.poison"), "run with -Ddpvm.cuda.poison=true");
+        float[] v = Tensor.empty(new int[] {33}, DType.FLOAT32, GPU).toFloatArray();
+        for (float f : v) assertTrue(Float.isNaN(f));
+    }
+
+    @Test
+    void outOfRangeIndicesThrowAsOnTheCpu() {
+        Tensor x = random(new int[] {3, 4}, 5, GPU);
+        Tensor idx = Tensor.ofLongs(new long[] {0, 7}, 2).to(GPU);
+        ShapeException e = assertThrows(ShapeException.class, () -> Backends.of(GPU).indexSelect(x, 0, idx));
+        assertTrue(e.getMessage().contains("index 7"), e.getMessage());
+        Tensor ok = Backends.of(GPU).indexSelect(x, 0, Tensor.ofLongs(new long[] {2, 0}, 2).to(GPU));
+        assertEquals(2, ok.shape()[0], "the error flag is cleared after reporting");
+    }
+
+    @Test
+    void matmulWithTransposedAndBroadcastOperands() {
+        Tensor a = random(new int[] {4, 37, 19}, 6, Device.CPU), b = random(new int[] {23, 19}, 7, Device.CPU);
+        Tensor ref = a.matmul(b.mT());
+        Tensor got = a.to(GPU).matmul(b.to(GPU).mT());
+        assertNull(Tolerance.FP32.mismatch(got.toDoubleArray(), ref.toDoubleArray()));
+        Tensor at = a.transpose(1, 2).contiguous().transpose(1, 2);
+        assertNull(Tolerance.FP32.mismatch(at.to(GPU).matmul(b.to(GPU).mT()).toDoubleArray(), ref.toDoubleArray()));
+    }
+
+    @Test
+    void tf32MatmulMeetsTheTf32Tolerance() {
+        Tensor a = random(new int[] {256, 512}, 8, Device.CPU), b = random(new int[] {512, 128}, 9, Device.CPU);
+        double[] ref = a.cast(DType.FLOAT64).matmul(b.cast(DType.FLOAT64)).toDoubleArray();
+        MathMode.set(MathMode.TF32);
+        try {
+            double[] got = a.to(GPU).matmul(b.to(GPU)).toDoubleArray();
+            double num = 0, den = 0;
+            for (int i = 0; i < ref.length; i++) {
+                num += (got[i] - ref[i]) * (got[i] - ref[i]);
+                den += ref[i] * ref[i];
+            }
+            assertTrue(Math.sqrt(num / den) < 5e-3, "relative error " + Math.sqrt(num / den));
+        } finally {
+            MathMode.set(MathMode.FP32);
+        }
+    }
+
+    @Test
+    void largeReductionsAndSoftmaxAgreeWithTheCpu() {
+        Tensor x = random(new int[] {64, 4099}, 10, Device.CPU);
+        assertNull(new Tolerance("sum", 1e-5, 1e-3).mismatch(x.to(GPU).sum(1, false).toDoubleArray(), x.sum(1, false).toDoubleArray()));
+        assertNull(Tolerance.FP32.mismatch(x.to(GPU).sum(0, false).toDoubleArray(), x.sum(0, false).toDoubleArray()));
+        assertNull(Tolerance.FP32.mismatch(x.to(GPU).softmax(1).toDoubleArray(), x.softmax(1).toDoubleArray()));
+        assertArrayEquals(x.argmax(1, false).toLongArray(), x.to(GPU).argmax(1, false).toLongArray());
+    }
+
+    @Test
+    void profilerTableNamesTheOps() {
+        CudaDevice d = CudaDevice.get(0);
+        d.profiler().enable();
+        try {
+            Tensor a = random(new int[] {64, 64}, 11, GPU);
+            a.matmul(a).softmax(1).close();
+            String table = d.profiler().table();
+            System.out.println(table);
+            assertTrue(table.contains("matmul") && table.contains("softmax"), table);
+        } finally {
+            d.profiler().disable();
+        }
+    }
+}

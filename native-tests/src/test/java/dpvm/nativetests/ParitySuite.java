@@ -1,0 +1,67 @@
+package dpvm.nativetests;
+
+import dpvm.kernels.CudaDevice;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
+import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
+
+/**
+ * The CPU-vs-GPU parity suite: every op test of the tensor module (each runs on the devices of
+ * {@code -Ddpvm.test.devices}, set here to cuda:0 unless given) plus the GPU-only checks in {@link CudaChecks},
+ * with a one-line summary. Without a usable GPU it is skipped and says why.
+ */
+class ParitySuite {
+    @Test
+    void tensorOpTestsAgreeOnTheGpu() {
+        String reason = CudaDevice.unavailableReason(0);
+        if (reason != null) System.out.println("ParitySuite skipped: " + reason);
+        Assumptions.assumeTrue(reason == null, reason);
+        String devices = System.getProperty("dpvm.test.devices", "");
+        if (devices.isBlank()) System.setProperty("dpvm.test.devices", devices = "cuda:0");
+
+        // -Ddpvm.parity.classes=ReductionAndMatmulTest,CudaChecks narrows the run while debugging one area
+        String only = System.getProperty("dpvm.parity.classes", "");
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        if (only.isBlank()) {
+            selectors.add(selectPackage("dpvm.tensor"));
+            selectors.add(selectClass(CudaChecks.class));
+        } else {
+            for (String c : only.split(",")) selectors.add(selectClass(c.trim().equals("CudaChecks") ? CudaChecks.class.getName() : "dpvm.tensor." + c.trim()));
+        }
+        LauncherDiscoveryRequest req = request().selectors(selectors).build();
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        List<String> failures = new ArrayList<>();
+        TestExecutionListener collect = new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                if (id.isTest() && result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                    String why = result.getThrowable().map(t -> String.valueOf(t.getMessage()).lines().findFirst().orElse("")).orElse("");
+                    failures.add(id.getLegacyReportingName() + " [" + id.getUniqueId().replaceAll(".*\\[class:([^\\]]*)\\].*", "$1") + "]: " + why);
+                }
+            }
+        };
+        long t0 = System.nanoTime();
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(req, summary, collect);
+        TestExecutionSummary s = summary.getSummary();
+        System.out.printf("PARITY %s on %s: %d tests, %d passed, %d failed, %d skipped, %.1f s%n", devices, CudaDevice.get(0).name(),
+                s.getTestsFoundCount(), s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsSkippedCount(), (System.nanoTime() - t0) / 1e9);
+        failures.forEach(f -> System.out.println("  FAILED " + f));
+        if (s.getTotalFailureCount() > 0) throw new AssertionError(s.getTotalFailureCount() + " parity failures:\n" + String.join("\n", failures));
+    }
+}
