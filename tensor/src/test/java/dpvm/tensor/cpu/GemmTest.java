@@ -210,14 +210,16 @@ class GemmTest {
     void resultIsBitIdenticalWhenRunSerially() {
         // A call made from inside a pool task runs inline on one thread (see Parallel.forRange).
         Random rnd = new Random(5);
-        int[][] shapes = {{300, 400, 600}, {16, 2048, 520}, {250, 40, 300}};
+        // The last entry says transB; the shapes cover wide C, skinny A with B read in place, and row bands.
+        int[][] shapes = {{300, 400, 600, 1}, {16, 2048, 520, 0}, {250, 40, 300, 0}, {12, 1000, 700, 1}};
         for (int[] s : shapes) {
-            Case cs = new Case(rnd, false, true, s[0], s[1], s[2], 0, 0);
+            boolean tb = s[3] == 1;
+            Case cs = new Case(rnd, false, tb, s[0], s[1], s[2], 0, 0);
             float[] a = toFloat(cs.a), b = toFloat(cs.b), par = cs.cf(), ser = cs.cf();
-            Gemm.sgemm(false, true, cs.m, cs.n, cs.k, 1f, a, 0, cs.lda, b, 0, cs.ldb, 0f, par, 0, cs.ldc);
+            Gemm.sgemm(false, tb, cs.m, cs.n, cs.k, 1f, a, 0, cs.lda, b, 0, cs.ldb, 0f, par, 0, cs.ldc);
             Parallel.forRange(2, 1, (from, to) -> {
                 if (from == 0) {
-                    Gemm.sgemm(false, true, cs.m, cs.n, cs.k, 1f, a, 0, cs.lda, b, 0, cs.ldb, 0f, ser, 0, cs.ldc);
+                    Gemm.sgemm(false, tb, cs.m, cs.n, cs.k, 1f, a, 0, cs.lda, b, 0, cs.ldb, 0f, ser, 0, cs.ldc);
                 }
             });
             assertArrayEquals(ser, par, cs.toString());
