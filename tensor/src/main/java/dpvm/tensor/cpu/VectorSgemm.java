@@ -23,7 +23,10 @@ final class VectorSgemm implements Gemm.FloatGemm {
     /** Column slivers per packed B block: KC x NC_SLIVERS*NR floats stay within L2. */
     private static final int NC_SLIVERS = Math.max(1, 256 / NR) * 2;
 
-    /** Up to this many A slivers the kernel reads untransposed B in place instead of packing it. */
+    /**
+     * Up to this many A slivers B is never packed: untransposed B is read in place, transposed B goes to the
+     * dot-product kernel.
+     */
     private static final int DIRECT_B_MAX_SLIVERS = 4;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][]);
@@ -42,6 +45,10 @@ final class VectorSgemm implements Gemm.FloatGemm {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
                       int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         int mSl = (m + MR - 1) / MR, nSl = (n + NR - 1) / NR;
+        if (transB && !transA && mSl <= DIRECT_B_MAX_SLIVERS) {
+            VectorDotSgemm.sgemm(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         float[] ap = scratch(0, mSl * MR * k);
         if ((long) m * k >= (1 << 16)) {
             Parallel.forRange(mSl, 4, (s0, s1) -> packA(transA, m, k, alpha, a, aOff, lda, mSl, ap, s0, s1));
