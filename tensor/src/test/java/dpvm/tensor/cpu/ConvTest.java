@@ -193,17 +193,21 @@ class ConvTest {
 
     @Test
     void floatResultsAreBitIdenticalWhenRunSerially() {
-        ConvGeometry g = geo(2, 12, 8, 2, v(3, 10, 12), v(3, 3, 3), one(), one(), one());
+        // Stride 1 takes the flipped-kernel data gradient; stride 2 scatters columns back by channel chunks.
+        ConvGeometry[] gs = {geo(2, 12, 8, 2, v(3, 10, 12), v(3, 3, 3), one(), one(), one()),
+            geo(2, 16, 8, 1, v(3, 11, 12), v(3, 3, 3), v(1, 2, 2), one(), one())};
         Random rnd = new Random(14);
-        float[] x = f(random(rnd, xLen(g))), w = f(random(rnd, wLen(g))), dy = f(random(rnd, yLen(g)));
-        float[][] par = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
-        float[][] ser = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
-        run(g, x, w, dy, par);
-        // Inside a pool task every nested Parallel.forRange runs inline on that one thread.
-        Parallel.forRange(2, 1, (from, to) -> {
-            if (from == 0) run(g, x, w, dy, ser);
-        });
-        for (int i = 0; i < 3; i++) assertArrayEquals(ser[i], par[i], "output " + i);
+        for (ConvGeometry g : gs) {
+            float[] x = f(random(rnd, xLen(g))), w = f(random(rnd, wLen(g))), dy = f(random(rnd, yLen(g)));
+            float[][] par = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
+            float[][] ser = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
+            run(g, x, w, dy, par);
+            // Inside a pool task every nested Parallel.forRange runs inline on that one thread.
+            Parallel.forRange(2, 1, (from, to) -> {
+                if (from == 0) run(g, x, w, dy, ser);
+            });
+            for (int i = 0; i < 3; i++) assertArrayEquals(ser[i], par[i], g + " output " + i);
+        }
     }
 
     private static void run(ConvGeometry g, float[] x, float[] w, float[] dy, float[][] out) {
