@@ -185,7 +185,7 @@ final class VectorSgemm implements Gemm.FloatGemm {
      * The register-tiled micro-kernel: MR broadcasts of A times two vectors of B per step, twelve accumulators.
      * B rows are {@code bStride} apart (NR when packed).
      */
-    static void product(int kc, float[] ap, int ai, float[] bp, int bi, int bStride, float[] tile, int ti) {
+    private static void product(int kc, float[] ap, int ai, float[] bp, int bi, int bStride, float[] tile, int ti) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++, ai += MR, bi += bStride) {
