@@ -93,6 +93,19 @@ final class VectorSgemm implements Gemm.FloatGemm {
             int kc = Math.min(KC, k - pc);
             for (int s = s0; s < s1; s++) {
                 int d = pc * mSl * MR + s * MR * kc, i0 = s * MR, rows = Math.min(MR, m - i0);
+                if (!transA && rows == MR) {
+                    // Six row streams at once, so each step writes one contiguous group of MR values.
+                    int r0 = aOff + i0 * lda + pc;
+                    for (int p = 0, o = d; p < kc; p++, o += MR) {
+                        ap[o] = alpha * a[r0 + p];
+                        ap[o + 1] = alpha * a[r0 + lda + p];
+                        ap[o + 2] = alpha * a[r0 + 2 * lda + p];
+                        ap[o + 3] = alpha * a[r0 + 3 * lda + p];
+                        ap[o + 4] = alpha * a[r0 + 4 * lda + p];
+                        ap[o + 5] = alpha * a[r0 + 5 * lda + p];
+                    }
+                    continue;
+                }
                 for (int r = 0; r < rows; r++) {
                     int src = transA ? aOff + pc * lda + i0 + r : aOff + (i0 + r) * lda + pc;
                     int step = transA ? lda : 1;
@@ -117,13 +130,26 @@ final class VectorSgemm implements Gemm.FloatGemm {
                 }
                 continue;
             }
-            for (int j = 0; j < cols; j++) {
+            int j = 0;
+            if (transB) {
+                // Four source rows per pass: each step writes four adjacent values instead of one.
+                for (; j + 4 <= cols; j += 4) {
+                    int r0 = bOff + (j0 + j) * ldb + pc;
+                    for (int p = 0, o = d + j; p < kc; p++, o += NR) {
+                        bp[o] = b[r0 + p];
+                        bp[o + 1] = b[r0 + ldb + p];
+                        bp[o + 2] = b[r0 + 2 * ldb + p];
+                        bp[o + 3] = b[r0 + 3 * ldb + p];
+                    }
+                }
+            }
+            for (; j < cols; j++) {
                 int src = transB ? bOff + (j0 + j) * ldb + pc : bOff + pc * ldb + j0 + j;
                 int step = transB ? 1 : ldb;
                 for (int p = 0; p < kc; p++) bp[d + p * NR + j] = b[src + p * step];
             }
             for (int p = 0; p < kc; p++) {
-                for (int j = cols; j < NR; j++) bp[d + p * NR + j] = 0f;
+                for (int q = cols; q < NR; q++) bp[d + p * NR + q] = 0f;
             }
         }
     }
