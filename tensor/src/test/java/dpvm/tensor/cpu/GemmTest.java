@@ -150,13 +150,18 @@ class GemmTest {
     @Test
     void betaZeroOverwritesNaNButNonZeroBetaPropagatesIt() {
         Random rnd = new Random(3);
-        Case cs = new Case(rnd, false, false, 8, 40, 5, 0, Double.NaN);
-        float[] c = cs.cf();
-        cs.sgemm(1f, 0f, c);
-        for (float v : c) assertTrue(Float.isFinite(v));
-        float[] c2 = cs.cf();
-        cs.sgemm(1f, 1f, c2);
-        for (float v : c2) assertTrue(Float.isNaN(v));
+        // Several K blocks (k > 256) on the packed, in-place-B and dot-product paths.
+        int[][] shapes = {{8, 40, 5, 0}, {100, 70, 600, 0}, {16, 96, 600, 0}, {16, 50, 600, 1}, {30, 50, 300, 1}};
+        for (int[] s : shapes) {
+            Case cs = new Case(rnd, false, s[3] == 1, s[0], s[1], s[2], 0, Double.NaN);
+            float[] c = cs.cf();
+            cs.sgemm(1f, 0f, c);
+            assertClose(cs.reference(1, 0), c, 1e-5, cs.toString());
+            for (float v : c) assertTrue(Float.isFinite(v), cs.toString());
+            float[] c2 = cs.cf();
+            cs.sgemm(1f, 1f, c2);
+            for (float v : c2) assertTrue(Float.isNaN(v), cs.toString());
+        }
     }
 
     @Test
