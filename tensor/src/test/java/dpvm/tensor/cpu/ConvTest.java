@@ -146,6 +146,37 @@ class ConvTest {
     }
 
     @Test
+    void gradientsMatchCentralDifferences() {
+        // L(x, w) = <dy, conv(x, w)>; its exact gradients are backwardData(dy) and backwardWeight(x, dy).
+        Random rnd = new Random(15);
+        for (ConvGeometry g : geometries()) {
+            double[] x = random(rnd, xLen(g)), w = random(rnd, wLen(g)), dy = random(rnd, yLen(g));
+            double[] dx = new double[xLen(g)], dw = new double[wLen(g)];
+            Conv.backwardData(g, dy, w, dx);
+            Conv.backwardWeight(g, x, dy, dw);
+            for (int probe = 0; probe < 4; probe++) {
+                int i = rnd.nextInt(x.length), j = rnd.nextInt(w.length);
+                assertEquals(dx[i], centralDifference(g, x, w, dy, x, i), 1e-7, "dx " + g);
+                assertEquals(dw[j], centralDifference(g, x, w, dy, w, j), 1e-7, "dw " + g);
+            }
+        }
+    }
+
+    /** (L(v[at] + h) - L(v[at] - h)) / 2h, where {@code v} is x or w. */
+    private static double centralDifference(ConvGeometry g, double[] x, double[] w, double[] dy, double[] v, int at) {
+        double h = 1e-3, keep = v[at];
+        double[] y = new double[yLen(g)];
+        v[at] = keep + h;
+        Conv.forward(g, x, w, y);
+        double up = dot(dy, y);
+        v[at] = keep - h;
+        Conv.forward(g, x, w, y);
+        double down = dot(dy, y);
+        v[at] = keep;
+        return (up - down) / (2 * h);
+    }
+
+    @Test
     void floatPassesMatchDoubleReference() {
         Random rnd = new Random(12);
         for (ConvGeometry g : geometries()) {
