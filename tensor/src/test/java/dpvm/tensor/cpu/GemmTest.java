@@ -279,9 +279,10 @@ class GemmTest {
     void fallsBackToScalarWithoutTheVectorModule() throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                NoVectorProbe.class.getName()).redirectErrorStream(true).start();
+                NoVectorProbe.class.getName()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, p.waitFor(), out);
-        assertEquals("scalar [19.0, 22.0, 43.0, 50.0]", out);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        assertEquals("scalar [19.0, 22.0, 43.0, 50.0]", out, err);
     }
 }
