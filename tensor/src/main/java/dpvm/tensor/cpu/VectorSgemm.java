@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * NR-column slivers of C and packs its own KC x NR slivers of op(B) into a block that stays in L2 while one A
  * sliver (MR x KC) stays in L1. Tiles sit on a global MR x NR grid and edge tiles are zero-padded, so every C
  * element sees the same FMA sequence whatever the task split: results do not depend on the thread count.
+ * Which path runs (packed B, B read in place, or {@link VectorDotSgemm}) depends on the shape alone.
  *
  * <p>Only {@link Gemm} touches this class, and only by reflection, so JVMs without the incubator module never
  * link it.
