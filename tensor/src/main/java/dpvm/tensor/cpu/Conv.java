@@ -56,6 +56,11 @@ public final class Conv {
             }
             return;
         }
+        ConvGeometry flipped = transposedGeometry(g);
+        if (flipped != null) {
+            forward(flipped, dy, flipWeights(g, w), dx);
+            return;
+        }
         // Each task owns a chunk of input channels, so its column-to-image adds never meet another task's.
         int chunk = (s.cg + CHANNEL_CHUNKS - 1) / CHANNEL_CHUNKS, chunks = (s.cg + chunk - 1) / chunk;
         int kv = g.kernelVolume();
@@ -73,6 +78,35 @@ public final class Conv {
                 }
             }
         });
+    }
+
+    /**
+     * With stride 1, the data gradient is itself a convolution: dy convolved with the kernel flipped and its
+     * channel axes swapped, padded by {@code dilation*(k-1) - padding}. That runs on the gather path, which is
+     * faster than scattering columns back. Returns null where the padding would be negative or a stride is not 1.
+     */
+    private static ConvGeometry transposedGeometry(ConvGeometry g) {
+        int[] k = g.kernel(), s = g.stride(), p = g.padding(), d = g.dilation(), pad = new int[3];
+        for (int i = 0; i < 3; i++) {
+            pad[i] = d[i] * (k[i] - 1) - p[i];
+            if (s[i] != 1 || pad[i] < 0) return null;
+        }
+        return new ConvGeometry(g.batch(), g.outChannels(), g.inChannels(), g.groups(), g.outSize(), k, s, pad, d);
+    }
+
+    /** w {@code [O, C/g, k]} to {@code [C, O/g, reversed k]}, group by group. */
+    private static float[] flipWeights(ConvGeometry g, float[] w) {
+        int cg = g.inChannels() / g.groups(), og = g.outChannels() / g.groups(), kv = g.kernelVolume();
+        float[] f = new float[g.outChannels() * cg * kv];
+        for (int gi = 0; gi < g.groups(); gi++) {
+            for (int o = 0; o < og; o++) {
+                for (int c = 0; c < cg; c++) {
+                    int src = ((gi * og + o) * cg + c) * kv, dst = ((gi * cg + c) * og + o) * kv;
+                    for (int t = 0; t < kv; t++) f[dst + t] = w[src + kv - 1 - t];
+                }
+            }
+        }
+        return f;
     }
 
     public static void backwardWeight(ConvGeometry g, float[] x, float[] dy, float[] dw) {

@@ -7,8 +7,8 @@ import java.util.Arrays;
  *
  * <p>Untransposed A is M x K at {@code a[aOff + i*lda + p]}; with {@code transA} it is stored K x M at
  * {@code a[aOff + p*lda + i]}. B is K x N (or N x K with {@code transB}); C is M x N with {@code ldc}.
- * With {@code beta == 0} C is overwritten without being read, so it may hold NaN garbage. Results are
- * bit-identical for any thread count.
+ * With {@code beta == 0} C is overwritten without being read, so it may hold NaN garbage; {@code alpha == 0} or
+ * {@code k == 0} only scales C. C must not overlap A or B. Results are bit-identical for any thread count.
  *
  * <p>The float kernel uses the JDK Vector API when {@code jdk.incubator.vector} is present and falls back to a
  * scalar kernel otherwise ({@code -Ddpvm.gemm=scalar} forces the fallback). The double version is the simple,

@@ -45,10 +45,12 @@ final class Im2col {
                             int hi = inside ? Math.max(lo, Math.min(owHi, ow + run)) : ow + run;
                             int src = chan + (id * inH + ih) * inW + shift;
                             if (gather) {
-                                Arrays.fill(col, j + ow, j + lo, 0f);
+                                // Padding runs are short (a few columns) or whole rows: loop or fill.
+                                if (!inside) Arrays.fill(col, j + ow, j + lo, 0f);
+                                else for (int q = ow; q < lo; q++) col[j + q] = 0f;
                                 if (sw == 1 && hi > lo) System.arraycopy(img, src + lo, col, j + lo, hi - lo);
                                 else if (sw != 1) for (int q = lo; q < hi; q++) col[j + q] = img[src + q * sw];
-                                Arrays.fill(col, j + hi, j + ow + run, 0f);
+                                for (int q = hi; q < ow + run; q++) col[j + q] = 0f;
                             } else {
                                 for (int q = lo; q < hi; q++) img[src + q * sw] += col[j + q];
                             }

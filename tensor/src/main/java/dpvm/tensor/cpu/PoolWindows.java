@@ -47,6 +47,8 @@ final class PoolWindows {
     private static PoolWindows build(PoolGeometry g, int[] in, int[] out, boolean average, boolean includePad) {
         int[][][] axis = new int[3][][];
         int[][] count = new int[3][];
+        int[] stride = g == null ? null : g.stride(), pad = g == null ? null : g.padding();
+        int[] dil = g == null ? null : g.dilation(), kernel = g == null ? null : g.kernel();
         for (int d = 0; d < 3; d++) {
             axis[d] = new int[out[d]][];
             count[d] = new int[out[d]];
@@ -58,10 +60,10 @@ final class PoolWindows {
                     step = 1;
                     padEnd = in[d];
                 } else {
-                    first = o * g.stride()[d] - g.padding()[d];
-                    step = g.dilation()[d];
-                    k = g.kernel()[d];
-                    padEnd = in[d] + g.padding()[d];
+                    first = o * stride[d] - pad[d];
+                    step = dil[d];
+                    k = kernel[d];
+                    padEnd = in[d] + pad[d];
                 }
                 int lo = 0, hi = k;
                 while (lo < k && first + lo * step < 0) lo++;

@@ -146,6 +146,37 @@ class ConvTest {
     }
 
     @Test
+    void gradientsMatchCentralDifferences() {
+        // L(x, w) = <dy, conv(x, w)>; its exact gradients are backwardData(dy) and backwardWeight(x, dy).
+        Random rnd = new Random(15);
+        for (ConvGeometry g : geometries()) {
+            double[] x = random(rnd, xLen(g)), w = random(rnd, wLen(g)), dy = random(rnd, yLen(g));
+            double[] dx = new double[xLen(g)], dw = new double[wLen(g)];
+            Conv.backwardData(g, dy, w, dx);
+            Conv.backwardWeight(g, x, dy, dw);
+            for (int probe = 0; probe < 4; probe++) {
+                int i = rnd.nextInt(x.length), j = rnd.nextInt(w.length);
+                assertEquals(dx[i], centralDifference(g, x, w, dy, x, i), 1e-7, "dx " + g);
+                assertEquals(dw[j], centralDifference(g, x, w, dy, w, j), 1e-7, "dw " + g);
+            }
+        }
+    }
+
+    /** (L(v[at] + h) - L(v[at] - h)) / 2h, where {@code v} is x or w. */
+    private static double centralDifference(ConvGeometry g, double[] x, double[] w, double[] dy, double[] v, int at) {
+        double h = 1e-3, keep = v[at];
+        double[] y = new double[yLen(g)];
+        v[at] = keep + h;
+        Conv.forward(g, x, w, y);
+        double up = dot(dy, y);
+        v[at] = keep - h;
+        Conv.forward(g, x, w, y);
+        double down = dot(dy, y);
+        v[at] = keep;
+        return (up - down) / (2 * h);
+    }
+
+    @Test
     void floatPassesMatchDoubleReference() {
         Random rnd = new Random(12);
         for (ConvGeometry g : geometries()) {
@@ -193,17 +224,21 @@ class ConvTest {
 
     @Test
     void floatResultsAreBitIdenticalWhenRunSerially() {
-        ConvGeometry g = geo(2, 12, 8, 2, v(3, 10, 12), v(3, 3, 3), one(), one(), one());
+        // Stride 1 takes the flipped-kernel data gradient; stride 2 scatters columns back by channel chunks.
+        ConvGeometry[] gs = {geo(2, 12, 8, 2, v(3, 10, 12), v(3, 3, 3), one(), one(), one()),
+            geo(2, 16, 8, 1, v(3, 11, 12), v(3, 3, 3), v(1, 2, 2), one(), one())};
         Random rnd = new Random(14);
-        float[] x = f(random(rnd, xLen(g))), w = f(random(rnd, wLen(g))), dy = f(random(rnd, yLen(g)));
-        float[][] par = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
-        float[][] ser = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
-        run(g, x, w, dy, par);
-        // Inside a pool task every nested Parallel.forRange runs inline on that one thread.
-        Parallel.forRange(2, 1, (from, to) -> {
-            if (from == 0) run(g, x, w, dy, ser);
-        });
-        for (int i = 0; i < 3; i++) assertArrayEquals(ser[i], par[i], "output " + i);
+        for (ConvGeometry g : gs) {
+            float[] x = f(random(rnd, xLen(g))), w = f(random(rnd, wLen(g))), dy = f(random(rnd, yLen(g)));
+            float[][] par = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
+            float[][] ser = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
+            run(g, x, w, dy, par);
+            // Inside a pool task every nested Parallel.forRange runs inline on that one thread.
+            Parallel.forRange(2, 1, (from, to) -> {
+                if (from == 0) run(g, x, w, dy, ser);
+            });
+            for (int i = 0; i < 3; i++) assertArrayEquals(ser[i], par[i], g + " output " + i);
+        }
     }
 
     private static void run(ConvGeometry g, float[] x, float[] w, float[] dy, float[][] out) {

@@ -150,13 +150,18 @@ class GemmTest {
     @Test
     void betaZeroOverwritesNaNButNonZeroBetaPropagatesIt() {
         Random rnd = new Random(3);
-        Case cs = new Case(rnd, false, false, 8, 40, 5, 0, Double.NaN);
-        float[] c = cs.cf();
-        cs.sgemm(1f, 0f, c);
-        for (float v : c) assertTrue(Float.isFinite(v));
-        float[] c2 = cs.cf();
-        cs.sgemm(1f, 1f, c2);
-        for (float v : c2) assertTrue(Float.isNaN(v));
+        // Several K blocks (k > 256) on the packed, in-place-B and dot-product paths.
+        int[][] shapes = {{8, 40, 5, 0}, {100, 70, 600, 0}, {16, 96, 600, 0}, {16, 50, 600, 1}, {30, 50, 300, 1}};
+        for (int[] s : shapes) {
+            Case cs = new Case(rnd, false, s[3] == 1, s[0], s[1], s[2], 0, Double.NaN);
+            float[] c = cs.cf();
+            cs.sgemm(1f, 0f, c);
+            assertClose(cs.reference(1, 0), c, 1e-5, cs.toString());
+            for (float v : c) assertTrue(Float.isFinite(v), cs.toString());
+            float[] c2 = cs.cf();
+            cs.sgemm(1f, 1f, c2);
+            for (float v : c2) assertTrue(Float.isNaN(v), cs.toString());
+        }
     }
 
     @Test
@@ -210,14 +215,16 @@ class GemmTest {
     void resultIsBitIdenticalWhenRunSerially() {
         // A call made from inside a pool task runs inline on one thread (see Parallel.forRange).
         Random rnd = new Random(5);
-        int[][] shapes = {{300, 400, 600}, {16, 2048, 520}, {250, 40, 300}};
+        // The last entry says transB; the shapes cover wide C, skinny A with B read in place, and row bands.
+        int[][] shapes = {{300, 400, 600, 1}, {16, 2048, 520, 0}, {250, 40, 300, 0}, {12, 1000, 700, 1}};
         for (int[] s : shapes) {
-            Case cs = new Case(rnd, false, true, s[0], s[1], s[2], 0, 0);
+            boolean tb = s[3] == 1;
+            Case cs = new Case(rnd, false, tb, s[0], s[1], s[2], 0, 0);
             float[] a = toFloat(cs.a), b = toFloat(cs.b), par = cs.cf(), ser = cs.cf();
-            Gemm.sgemm(false, true, cs.m, cs.n, cs.k, 1f, a, 0, cs.lda, b, 0, cs.ldb, 0f, par, 0, cs.ldc);
+            Gemm.sgemm(false, tb, cs.m, cs.n, cs.k, 1f, a, 0, cs.lda, b, 0, cs.ldb, 0f, par, 0, cs.ldc);
             Parallel.forRange(2, 1, (from, to) -> {
                 if (from == 0) {
-                    Gemm.sgemm(false, true, cs.m, cs.n, cs.k, 1f, a, 0, cs.lda, b, 0, cs.ldb, 0f, ser, 0, cs.ldc);
+                    Gemm.sgemm(false, tb, cs.m, cs.n, cs.k, 1f, a, 0, cs.lda, b, 0, cs.ldb, 0f, ser, 0, cs.ldc);
                 }
             });
             assertArrayEquals(ser, par, cs.toString());
@@ -272,9 +279,10 @@ class GemmTest {
     void fallsBackToScalarWithoutTheVectorModule() throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                NoVectorProbe.class.getName()).redirectErrorStream(true).start();
+                NoVectorProbe.class.getName()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, p.waitFor(), out);
-        assertEquals("scalar [19.0, 22.0, 43.0, 50.0]", out);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        assertEquals("scalar [19.0, 22.0, 43.0, 50.0]", out, err);
     }
 }
