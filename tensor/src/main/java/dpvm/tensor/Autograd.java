@@ -95,6 +95,8 @@ public final class Autograd {
             throw new ShapeException("backward: upstream gradient shape " + Shape.str(gradRoot.shape) + " differs from output shape " + Shape.str(root.shape));
         }
         List<Tensor> order = topologicalOrder(root);
+        Set<Storage> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
+        handedOut.add(gradRoot.storage);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, gradRoot);
         IN_BACKWARD.set(true);
@@ -103,7 +105,7 @@ public final class Autograd {
                 Tensor g = grads.remove(t);
                 if (g == null) continue;
                 if (t.gradFn == null) {
-                    accumulateLeaf(t, g);
+                    accumulateLeaf(t, g, handedOut);
                     continue;
                 }
                 Node node = t.gradFn;
@@ -130,10 +132,19 @@ public final class Autograd {
         for (Tensor t : order) t.gradFn = null; // releases the graph: saved tensors become collectable
     }
 
-    private static void accumulateLeaf(Tensor leaf, Tensor g) {
+    /**
+     * Stores g as the leaf's gradient. A gradient that owns its whole storage and was handed to no other leaf
+     * (nor is the caller's upstream gradient) is kept as it is; anything shared or strided is copied first,
+     * because optimisers and gradient clipping may write gradients in place.
+     */
+    private static void accumulateLeaf(Tensor leaf, Tensor g, Set<Storage> handedOut) {
         if (leaf.grad == null) {
-            // a private copy: the same gradient tensor may flow to several leaves, and optimisers may write grads
-            leaf.grad = Ops.copy(g, leaf.dtype()).alias();
+            boolean exclusive = g.isContiguous() && g.offset == 0 && g.numel() == g.storage.size() && g.dtype() == leaf.dtype();
+            if (exclusive && handedOut.add(g.storage)) {
+                leaf.grad = g.alias();
+            } else {
+                leaf.grad = Ops.copy(g, leaf.dtype()).alias();
+            }
         } else {
             Tensor sum = leaf.grad.add(g).alias();
             leaf.grad.close();

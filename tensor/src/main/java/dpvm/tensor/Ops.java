@@ -230,8 +230,18 @@ public final class Ops {
         Shape.broadcast("matmul", Arrays.copyOf(a.shape, a.rank() - 2), Arrays.copyOf(b.shape, b.rank() - 2));
         Tensor y = Scope.primitive1(() -> a.backend().matmul(a, b));
         return Autograd.record("matmul", y, g -> new Tensor[] {
-                a.requiresGrad ? Functional.sumTo(matmul(g, b.mT()), a.shape) : null,
-                b.requiresGrad ? Functional.sumTo(matmul(a.mT(), g), b.shape) : null}, a, b);
+                a.requiresGrad ? Functional.sumTo(columnMajor(a) ? matmul(b, g.mT()).mT() : matmul(g, b.mT()), a.shape) : null,
+                b.requiresGrad ? Functional.sumTo(columnMajor(b) ? matmul(g.mT(), a).mT() : matmul(a.mT(), g), b.shape) : null}, a, b);
+    }
+
+    /**
+     * Whether the last two dims are stored transposed (a {@code .mT()} view, as in {@code x W^T}). Such an
+     * operand's gradient is computed transposed too, so that the view's own gradient rule turns it back into a
+     * contiguous tensor instead of copying a transposed one.
+     */
+    private static boolean columnMajor(Tensor t) {
+        int r = t.rank();
+        return t.strides[r - 2] == 1 && t.strides[r - 1] != 1 && t.shape[r - 2] > 1;
     }
 
     public static Tensor conv(Tensor x, Tensor w, ConvSpec spec) {

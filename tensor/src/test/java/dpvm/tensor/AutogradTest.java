@@ -85,4 +85,19 @@ class AutogradTest {
     void integerTensorsCannotRequireGrad() {
         assertThrows(IllegalArgumentException.class, () -> Tensor.ofLongs(new long[] {1}, 1).requiresGrad(true));
     }
+
+    @Test
+    void leavesNeverShareGradientStorage() {
+        // add hands the same gradient tensor to both inputs: each leaf must still own its gradient
+        Tensor a = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true), b = Tensor.of(new double[] {3, 4}, 2).requiresGrad(true);
+        a.add(b).sum().backward();
+        assertTrue(a.grad().storage() != b.grad().storage());
+        Functional.assign(a.grad(), a.grad().mul(10));
+        assertArrayEquals(new double[] {1, 1}, b.grad().toDoubleArray(), 0);
+        // the caller's upstream gradient is never adopted as a leaf's gradient
+        Tensor x = Tensor.of(new double[] {5, 6}, 2).requiresGrad(true);
+        Tensor up = Tensor.of(new double[] {1, 1}, 2);
+        x.reshape(2).backward(up);
+        assertTrue(x.grad().storage() != up.storage());
+    }
 }
