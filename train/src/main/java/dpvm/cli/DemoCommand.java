@@ -32,10 +32,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed for data, weights and batch order (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda[:N] (default ${DEFAULT-VALUE}).")
+    String deviceName;
+
+    private Device device;
+
     @Override
     public Integer call() {
         Rng rng = new Rng(seed);
-        Spirals train = Spirals.make(classes, 600, rng), test = Spirals.make(classes, 200, rng);
+        device = Device.parse(deviceName);
+        Spirals train = Spirals.make(classes, 600, rng).to(device), test = Spirals.make(classes, 200, rng).to(device);
         Tensor w1 = param(Init.kaimingUniform(new int[] {hidden, 2}, Math.sqrt(5), "leaky_relu", true, rng));
         Tensor b1 = param(Tensor.zeros(hidden));
         Tensor w2 = param(Init.kaimingUniform(new int[] {hidden, hidden}, Math.sqrt(5), "leaky_relu", true, rng));
@@ -45,8 +51,8 @@ public final class DemoCommand implements Callable<Integer> {
         List<Tensor> params = List.of(w1, b1, w2, b2, w3, b3);
         Adam adam = Adam.of(params, 1e-2);
         int batch = 64, n = train.size();
-        System.out.printf("demo: %d-class spirals, %d train / %d test points, MLP 2-%d-%d-%d, Adam lr 1e-2, batch %d%n",
-                classes, n, test.size(), hidden, hidden, classes, batch);
+        System.out.printf("demo: %d-class spirals, %d train / %d test points, MLP 2-%d-%d-%d, Adam lr 1e-2, batch %d, on %s%n",
+                classes, n, test.size(), hidden, hidden, classes, batch, device);
         System.out.println("epoch    loss   train-acc  test-acc");
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long[] order = permutation(n, rng);
@@ -54,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
             int batches = 0;
             for (int start = 0; start < n; start += batch) {
                 try (Scope step = Scope.open()) {
-                    Tensor idx = Tensor.ofLongs(java.util.Arrays.copyOfRange(order, start, Math.min(n, start + batch)), Math.min(batch, n - start));
+                    Tensor idx = Tensor.ofLongs(java.util.Arrays.copyOfRange(order, start, Math.min(n, start + batch)), Math.min(batch, n - start)).to(device);
                     Tensor x = Functional.indexSelect(train.points, 0, idx), y = Functional.indexSelect(train.labels, 0, idx);
                     Tensor logits = mlp(x, w1, b1, w2, b2, w3, b3);
                     Tensor loss = Functional.crossEntropy(logits, y, null, 0);
@@ -71,8 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Tensor param(Tensor t) {
-        return t.requiresGrad(true);
+    private Tensor param(Tensor t) {
+        return t.to(device).detach().requiresGrad(true);
     }
 
     static Tensor mlp(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2, Tensor w3, Tensor b3) {
@@ -104,6 +110,10 @@ public final class DemoCommand implements Callable<Integer> {
     record Spirals(Tensor points, Tensor labels) {
         int size() {
             return labels.numel();
+        }
+
+        Spirals to(Device d) {
+            return new Spirals(points.to(d), labels.to(d));
         }
 
         static Spirals make(int classes, int perClass, Rng rng) {

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code dpvm} command line: one launcher, one subcommand per job. */
 @Command(name = "dpvm", mixinStandardHelpOptions = true, version = "dpvm 0.1.0",
-        description = "Dual-path video-music retrieval on a from-scratch tensor engine.",
+        description = {"Dual-path video-music retrieval on a from-scratch tensor engine.", "Add --profile to any command for a per-op GPU time table."},
         subcommands = {DemoCommand.class, SynthCommand.class, ImportCommand.class, ExtractCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -17,6 +17,32 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(withoutProfileFlag(args)));
+    }
+
+    /** The command line with its error reporting: what main runs, and what tests drive. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        // a failure is reported as one line naming what is wrong; DPVM_DEBUG=1 shows the stack trace too
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            line.getErr().println("dpvm " + parsed.subcommands().stream().map(p -> p.commandSpec().name()).reduce((a, b) -> b).orElse("")
+                    + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (System.getenv("DPVM_DEBUG") != null) e.printStackTrace(line.getErr());
+            return 1;
+        });
+        return cli;
+    }
+
+    /**
+     * {@code --profile} anywhere on the line turns on the GPU backend's per-op profiler (its table is printed at
+     * exit); it is taken out here so every subcommand accepts it.
+     */
+    static String[] withoutProfileFlag(String[] args) {
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--profile")) System.setProperty("dpvm.profile", "true");
+            else rest.add(a);
+        }
+        return rest.toArray(new String[0]);
     }
 }
