@@ -81,7 +81,9 @@ public final class Report {
         sb.append("CPU benchmarks, float32, 2 threads per side: ").append(machine).append("\n\n");
         sb.append("| benchmark | unit | engine | libtorch | engine/libtorch | target |\n");
         sb.append("|---|---|---:|---:|---:|---|\n");
-        for (Pair p : rows.values()) {
+        java.util.List<Pair> sorted = new java.util.ArrayList<>(rows.values());
+        sorted.sort((a, b) -> Row.ORDER.compare(a.row, b.row));
+        for (Pair p : sorted) {
             Row r = p.row;
             double e = r.figure(p.engine), t = r.figure(p.torch);
             // Throughput rows: higher is better, ratio of rates. Time rows: ratio of times, lower is better.
