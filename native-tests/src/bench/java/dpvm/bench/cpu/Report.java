@@ -21,10 +21,14 @@ import java.util.Map;
 public final class Report {
     private Report() {}
 
-    /** One table row being filled: the two sides' mean ms per call and JMH's 99.9% error. */
+    /**
+     * One table row being filled: each side's median and fastest iteration, in ms per call. The median, not
+     * the mean, because the machine may be shared: a burst of someone else's load spoils an iteration or two
+     * without moving the median, and the fastest iteration bounds what the kernel can do.
+     */
     private static final class Pair {
         final Row row;
-        double engine = Double.NaN, engineErr, torch = Double.NaN, torchErr;
+        double engine = Double.NaN, engineBest, torch = Double.NaN, torchBest;
 
         Pair(Row row) {
             this.row = row;
@@ -63,14 +67,14 @@ public final class Report {
             Row row = Row.of(cls, shape);
             if (row == null) continue;
             Pair p = rows.computeIfAbsent(cls + "/" + shape, k -> new Pair(row));
-            double score = metric.get("score").getAsDouble();
-            double err = metric.get("scoreError").isJsonPrimitive() ? metric.get("scoreError").getAsDouble() : Double.NaN;
+            JsonObject percentiles = metric.getAsJsonObject("scorePercentiles");
+            double median = percentiles.get("50.0").getAsDouble(), best = percentiles.get("0.0").getAsDouble();
             if (method.equals("engine")) {
-                p.engine = score;
-                p.engineErr = err;
+                p.engine = median;
+                p.engineBest = best;
             } else if (method.equals("libtorch")) {
-                p.torch = score;
-                p.torchErr = err;
+                p.torch = median;
+                p.torchBest = best;
             }
         }
         return rows;
@@ -90,10 +94,11 @@ public final class Report {
             double ratio = e / t;
             String verdict = r.target().isEmpty() ? "" : r.target() + (met(r, ratio) ? " met" : " missed");
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2fx | %s |%n", r.label(), r.unit(),
-                    cell(r, p.engine, p.engineErr), cell(r, p.torch, p.torchErr), ratio, verdict));
+                    cell(r, p.engine, p.engineBest), cell(r, p.torch, p.torchBest), ratio, verdict));
         }
-        sb.append("\nRatios: throughput rows are engine/libtorch rates (higher is better); the MLP row is engine/libtorch"
-                + " time (lower is better). +- is JMH's 99.9% confidence half-width.\n");
+        sb.append("\nEach cell: the median of the measured iterations (the best iteration in brackets). Ratios compare"
+                + " medians: throughput rows are engine/libtorch rates (higher is better); the MLP row is engine/libtorch"
+                + " time (lower is better). Raw data: target/bench-cpu.json.\n");
         return sb.toString();
     }
 
@@ -102,11 +107,13 @@ public final class Report {
         return r.throughput() ? ratio >= bound : ratio <= bound;
     }
 
-    /** The figure with its error carried through the same conversion (relative error is preserved). */
-    private static String cell(Row r, double ms, double errMs) {
-        if (Double.isNaN(ms)) return "n/a";
-        double v = r.figure(ms);
-        if (Double.isNaN(errMs)) return String.format(Locale.ROOT, "%.1f", v);
-        return String.format(Locale.ROOT, "%.1f +- %.1f", v, v * errMs / ms);
+    private static String cell(Row r, double medianMs, double bestMs) {
+        if (Double.isNaN(medianMs)) return "n/a";
+        return String.format(Locale.ROOT, "%s (%s)", num(r.figure(medianMs)), num(r.figure(bestMs)));
+    }
+
+    /** Three significant digits at most, without a long tail of decimals. */
+    private static String num(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
 }
