@@ -26,4 +26,4 @@ load="$(cut -d' ' -f1-3 /proc/loadavg)"
 machine="$(nproc) cores, ${cpu}, $(( $(grep MemTotal /proc/meminfo | tr -s ' ' | cut -d' ' -f2) / 1048576 )) GiB, ${jdk}; load average at start ${load}"
 
 java -jar target/benchmarks.jar -rf json -rff target/bench-cpu.json "$@"
-java -cp target/benchmarks.jar dpvm.bench.cpu.Report target/bench-cpu.json target/bench-cpu.md "$machine"
+java --add-modules=jdk.incubator.vector -cp target/benchmarks.jar dpvm.bench.cpu.Report target/bench-cpu.json target/bench-cpu.md "$machine"

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * Turns a JMH JSON result file into a Markdown table, engine and libtorch side by side.
  *
- * <p>Usage: {@code Report RESULT.json OUT.md MACHINE-LINE}. Prints the table and writes it to OUT.md.
+ * <p>Usage: {@code Report RESULT.json OUT.md MACHINE-LINE}. Prints the table and writes it to OUT.md. Run it with
+ * the benchmarks' JVM flags, so that the GEMM kernel it names is the one the forks used.
  */
 public final class Report {
     private Report() {}
@@ -82,7 +83,8 @@ public final class Report {
 
     private static String render(Map<String, Pair> rows, String machine) {
         StringBuilder sb = new StringBuilder();
-        sb.append("CPU benchmarks, float32, 2 threads per side: ").append(machine).append("\n\n");
+        sb.append("CPU benchmarks, float32, 2 threads per side: ").append(machine)
+                .append("; engine GEMM kernel ").append(dpvm.tensor.cpu.Gemm.kernelName()).append("\n\n");
         sb.append("| benchmark | unit | engine | libtorch | engine/libtorch | target |\n");
         sb.append("|---|---|---:|---:|---:|---|\n");
         java.util.List<Pair> sorted = new java.util.ArrayList<>(rows.values());
