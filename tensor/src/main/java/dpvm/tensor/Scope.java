@@ -1,6 +1,7 @@
 package dpvm.tensor;
 
 import java.util.ArrayDeque;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -26,7 +27,9 @@ public final class Scope implements AutoCloseable {
     private static final ThreadLocal<ArrayDeque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
     private static final ThreadLocal<Integer> UNTRACKED = ThreadLocal.withInitial(() -> 0);
 
-    private final List<Tensor> owned = new ArrayList<>();
+    // Weak: a scope frees what is still alive when it closes but never keeps a dead intermediate alive, so a long
+    // no-grad forward pass (inference) does not hold every activation until the end.
+    private final List<WeakReference<Tensor>> owned = new ArrayList<>();
     private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
@@ -41,7 +44,7 @@ public final class Scope implements AutoCloseable {
     static void track(Tensor t) {
         if (UNTRACKED.get() > 0) return;
         Scope s = STACK.get().peek();
-        if (s != null) s.owned.add(t);
+        if (s != null) s.owned.add(new WeakReference<>(t));
     }
 
     /** Runs {@code body} without registering the tensors it makes with any scope. */
@@ -76,7 +79,7 @@ public final class Scope implements AutoCloseable {
         return t;
     }
 
-    /** Number of tensors this scope will close (for tests and leak hunting). */
+    /** Number of tensors made in this scope and not kept (for tests and leak hunting). */
     public int ownedCount() {
         return owned.size() - kept.size();
     }
@@ -89,9 +92,11 @@ public final class Scope implements AutoCloseable {
         if (stack.peek() != this) throw new IllegalStateException("scopes closed out of order");
         stack.pop();
         Scope parent = stack.peek();
-        for (Tensor t : owned) {
+        for (WeakReference<Tensor> ref : owned) {
+            Tensor t = ref.get();
+            if (t == null) continue; // collected: its storage's cleaner has freed or will free the memory
             if (kept.contains(t)) {
-                if (parent != null) parent.owned.add(t);
+                if (parent != null) parent.owned.add(ref);
             } else {
                 t.close();
             }

@@ -95,8 +95,10 @@ public final class Report {
             // Throughput rows: higher is better, ratio of rates. Time rows: ratio of times, lower is better.
             double ratio = e / t;
             String verdict = r.target().isEmpty() ? "" : r.target() + (met(r, ratio) ? " met" : " missed");
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2fx | %s |%n", r.label(), r.unit(),
-                    cell(r, p.engine, p.engineBest), cell(r, p.torch, p.torchBest), ratio, verdict));
+            // engine-only rows (the backbones) have no libtorch side
+            String ratioCell = Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2fx", ratio);
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", r.label(), r.unit(),
+                    cell(r, p.engine, p.engineBest), cell(r, p.torch, p.torchBest), ratioCell, verdict));
         }
         sb.append("\nEach cell: the median of the measured iterations (the best iteration in brackets). Ratios compare"
                 + " medians: throughput rows are engine/libtorch rates (higher is better); the MLP row is engine/libtorch"
