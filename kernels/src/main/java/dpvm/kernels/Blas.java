@@ -25,10 +25,8 @@ final class Blas {
     static Tensor matmul(Ctx c, Tensor a, Tensor b) {
         int ra = a.rank(), rb = b.rank();
         int m = a.shape()[ra - 2], k = a.shape()[ra - 1], n = b.shape()[rb - 1];
-        int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a.shape(), ra - 2), Arrays.copyOf(b.shape(), rb - 2));
-        int[] outShape = Arrays.copyOf(batch, batch.length + 2);
-        outShape[batch.length] = m;
-        outShape[batch.length + 1] = n;
+        int[] outShape = Shape.matmul(a.shape(), b.shape());
+        int[] batch = Arrays.copyOf(outShape, outShape.length - 2);
         Tensor out = c.empty(outShape, a.dtype());
         if (out.numel() == 0) return out;
         if (k == 0) {

@@ -2,10 +2,10 @@ package dpvm.kernels;
 
 import dpvm.tensor.Backend.PoolSpec;
 import dpvm.tensor.DType;
+import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 import dpvm.tensor.cpu.PoolGeometry;
 
-import java.util.Arrays;
 
 /**
  * Max, average and adaptive-average pooling with the engine's own kernels (pool.cu). Output sizes and
@@ -14,28 +14,8 @@ import java.util.Arrays;
 final class Pooling {
     private Pooling() {}
 
-    static int[] to3(int[] v, int neutral) {
-        int[] out = new int[3];
-        Arrays.fill(out, neutral);
-        System.arraycopy(v, 0, out, 3 - v.length, v.length);
-        return out;
-    }
-
-    private static int[] spatial(int[] shape) {
-        return Arrays.copyOfRange(shape, 2, shape.length);
-    }
-
-    private static int[] withSpatial(int n, int ch, int[] out3, int sd) {
-        int[] s = new int[2 + sd];
-        s[0] = n;
-        s[1] = ch;
-        System.arraycopy(out3, 3 - sd, s, 2, sd);
-        return s;
-    }
-
     static PoolGeometry geometry(int[] xShape, PoolSpec spec) {
-        return new PoolGeometry(xShape[0] * xShape[1], to3(spatial(xShape), 1), to3(spec.kernel(), 1), to3(spec.stride(), 1),
-                to3(spec.padding(), 0), to3(spec.dilation(), 1), spec.ceilMode());
+        return PoolGeometry.of(xShape, spec);
     }
 
     /** The PoolGeo struct: planes, in[3], out[3], k[3], s[3], p[3], d[3], countIncludePad, adaptive. */
@@ -64,7 +44,7 @@ final class Pooling {
     static Tensor[] maxPool(Ctx c, Tensor x, PoolSpec spec) {
         PoolGeometry g = geometry(x.shape(), spec);
         Tensor cx = c.dense(x);
-        int[] ys = withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2);
+        int[] ys = Shape.withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2);
         Tensor y = c.empty(ys, x.dtype()), arg = c.empty(ys, DType.INT32);
         c.launch("pool.cu", "maxpool_fwd_" + Ctx.sfx(x.dtype()), y.numel(), pack(g, false), Ctx.ptr(cx), Ctx.ptr(y), Ctx.ptr(arg));
         return new Tensor[] {y, arg};
@@ -82,7 +62,7 @@ final class Pooling {
         PoolGeometry g = geometry(x.shape(), spec);
         for (int d : g.dilation()) if (d != 1) throw new IllegalArgumentException("average pooling takes no dilation, got " + g);
         Tensor cx = c.dense(x);
-        Tensor y = c.empty(withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2), x.dtype());
+        Tensor y = c.empty(Shape.withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2), x.dtype());
         c.launch("pool.cu", "avgpool_fwd_" + Ctx.sfx(x.dtype()), y.numel(), pack(g, spec.countIncludePad()), Ctx.ptr(cx), Ctx.ptr(y));
         return y;
     }
@@ -98,15 +78,15 @@ final class Pooling {
     static Tensor adaptiveAvgPool(Ctx c, Tensor x, int[] outSize) {
         Tensor cx = c.dense(x);
         int sd = x.rank() - 2;
-        int[] in3 = to3(spatial(x.shape()), 1), out3 = to3(outSize, 1);
-        Tensor y = c.empty(withSpatial(x.shape()[0], x.shape()[1], out3, sd), x.dtype());
+        int[] in3 = Shape.to3(Shape.spatial(x.shape()), 1), out3 = Shape.to3(outSize, 1);
+        Tensor y = c.empty(Shape.withSpatial(x.shape()[0], x.shape()[1], out3, sd), x.dtype());
         c.launch("pool.cu", "avgpool_fwd_" + Ctx.sfx(x.dtype()), y.numel(), packAdaptive(x.shape()[0] * x.shape()[1], in3, out3), Ctx.ptr(cx), Ctx.ptr(y));
         return y;
     }
 
     static Tensor adaptiveAvgPoolBackward(Ctx c, Tensor gy, int[] xShape) {
         Tensor cg = c.dense(gy);
-        int[] in3 = to3(spatial(xShape), 1), out3 = to3(spatial(gy.shape()), 1);
+        int[] in3 = Shape.to3(Shape.spatial(xShape), 1), out3 = Shape.to3(Shape.spatial(gy.shape()), 1);
         Tensor dx = Transfers.fill(c, xShape, gy.dtype(), 0);
         c.launch("pool.cu", "avgpool_bwd_" + Ctx.sfx(gy.dtype()), cg.numel(), packAdaptive(xShape[0] * xShape[1], in3, out3), Ctx.ptr(cg), Ctx.ptr(dx));
         return dx;

@@ -2,6 +2,7 @@ package dpvm.kernels;
 
 import dpvm.tensor.Backend.Reduce;
 import dpvm.tensor.DType;
+import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
 /**
@@ -13,31 +14,7 @@ final class Reductions {
 
     /** x permuted so that {@code last} dims come after the others, dense (a copy only if needed). */
     static Tensor moveLast(Ctx c, Tensor x, int[] last) {
-        int r = x.rank();
-        int[] order = new int[r];
-        boolean[] isLast = new boolean[r];
-        for (int d : last) isLast[d] = true;
-        int k = 0;
-        for (int i = 0; i < r; i++) if (!isLast[i]) order[k++] = i;
-        for (int d : last) order[k++] = d;
-        return c.dense(x.permute(order));
-    }
-
-    static int[] outShape(int[] shape, int[] dims, boolean keepdim) {
-        boolean[] red = new boolean[shape.length];
-        for (int d : dims) red[d] = true;
-        int n = 0;
-        for (int i = 0; i < shape.length; i++) if (keepdim || !red[i]) n++;
-        int[] out = new int[n];
-        int k = 0;
-        for (int i = 0; i < shape.length; i++) {
-            if (red[i]) {
-                if (keepdim) out[k++] = 1;
-            } else {
-                out[k++] = shape[i];
-            }
-        }
-        return out;
+        return c.dense(x.permute(Shape.moveLast(x.rank(), last)));
     }
 
     /** Kept columns from which a column-wise pass (one thread each) beats transposing first. */
@@ -52,7 +29,7 @@ final class Reductions {
     static Tensor reduce(Ctx c, Reduce op, Tensor x, int[] dims, boolean keepdim) {
         int run = 1;
         for (int d : dims) run *= x.shape()[d];
-        Tensor out = c.empty(outShape(x.shape(), dims, keepdim), x.dtype());
+        Tensor out = c.empty(Shape.reduced(x.shape(), dims, keepdim), x.dtype());
         int rows = out.numel();
         if (rows == 0) return out;
         if (run == 0) {
@@ -71,7 +48,7 @@ final class Reductions {
     static Tensor argReduce(Ctx c, boolean max, Tensor x, int dim, boolean keepdim) {
         if (x.rank() == 0) return Transfers.fill(c, new int[0], DType.INT64, 0);
         int run = x.shape()[dim];
-        Tensor out = c.empty(outShape(x.shape(), new int[] {dim}, keepdim), DType.INT64);
+        Tensor out = c.empty(Shape.reduced(x.shape(), new int[] {dim}, keepdim), DType.INT64);
         int rows = out.numel();
         if (rows == 0) return out;
         Tensor rowsView = moveLast(c, x, new int[] {dim});

@@ -1,25 +1,15 @@
 package dpvm.kernels;
 
+import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
 /** Softmax and log-softmax along one dim and their gradients, on rows with that dim moved last. */
 final class Softmax {
     private Softmax() {}
 
-    /** The permutation that puts a tensor whose {@code dim} was moved last back in order. */
-    private static int[] inverse(int rank, int dim) {
-        int[] inv = new int[rank];
-        for (int i = 0, k = 0; i < rank; i++) {
-            if (i == dim) continue;
-            inv[i] = k++;
-        }
-        inv[dim] = rank - 1;
-        return inv;
-    }
-
     private static Tensor back(Ctx c, Tensor rows, int rank, int dim) {
         if (dim == rank - 1) return rows;
-        return Transfers.copy(c, rows.permute(inverse(rank, dim)), rows.dtype());
+        return Transfers.copy(c, rows.permute(Shape.inverse(Shape.moveLast(rank, new int[] {dim}))), rows.dtype());
     }
 
     static Tensor forward(Ctx c, Tensor x, int dim, boolean log) {

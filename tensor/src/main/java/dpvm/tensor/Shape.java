@@ -57,4 +57,68 @@ public final class Shape {
     public static boolean same(int[] a, int[] b) {
         return Arrays.equals(a, b);
     }
+
+    /** The shape left after reducing {@code dims} (sorted, resolved), with size-1 dims kept if asked. */
+    public static int[] reduced(int[] shape, int[] dims, boolean keepdim) {
+        boolean[] red = new boolean[shape.length];
+        for (int d : dims) red[d] = true;
+        int n = 0;
+        for (int i = 0; i < shape.length; i++) if (keepdim || !red[i]) n++;
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (!red[i]) out[k++] = shape[i];
+            else if (keepdim) out[k++] = 1;
+        }
+        return out;
+    }
+
+    /** The permutation that keeps the other dims in order and puts {@code last} (in that order) at the end. */
+    public static int[] moveLast(int rank, int[] last) {
+        boolean[] isLast = new boolean[rank];
+        for (int d : last) isLast[d] = true;
+        int[] order = new int[rank];
+        int k = 0;
+        for (int i = 0; i < rank; i++) if (!isLast[i]) order[k++] = i;
+        for (int d : last) order[k++] = d;
+        return order;
+    }
+
+    /** The inverse of a permutation. */
+    public static int[] inverse(int[] permutation) {
+        int[] inv = new int[permutation.length];
+        for (int i = 0; i < permutation.length; i++) inv[permutation[i]] = i;
+        return inv;
+    }
+
+    /** Output shape of a batched matmul {@code [..., M, K] x [..., K, N]} with broadcast batch dims. */
+    public static int[] matmul(int[] a, int[] b) {
+        int[] batch = broadcast("matmul", Arrays.copyOf(a, a.length - 2), Arrays.copyOf(b, b.length - 2));
+        int[] out = Arrays.copyOf(batch, batch.length + 2);
+        out[batch.length] = a[a.length - 2];
+        out[batch.length + 1] = b[b.length - 1];
+        return out;
+    }
+
+    /** {@code [n, c, last spatialDims of size3]}: the shape of a 1-3 spatial-dim op computed on 3 dims. */
+    public static int[] withSpatial(int n, int c, int[] size3, int spatialDims) {
+        int[] s = new int[2 + spatialDims];
+        s[0] = n;
+        s[1] = c;
+        System.arraycopy(size3, 3 - spatialDims, s, 2, spatialDims);
+        return s;
+    }
+
+    /** A per-dim parameter of a 1-d or 2-d op padded to 3 dims with a neutral leading value. */
+    public static int[] to3(int[] v, int neutral) {
+        int[] out = new int[3];
+        Arrays.fill(out, neutral);
+        System.arraycopy(v, 0, out, 3 - v.length, v.length);
+        return out;
+    }
+
+    /** The spatial dims of an {@code [N, C, spatial...]} shape. */
+    public static int[] spatial(int[] shape) {
+        return Arrays.copyOfRange(shape, 2, shape.length);
+    }
 }

@@ -1,5 +1,7 @@
 package dpvm.tensor.cpu;
 
+import dpvm.tensor.Shape;
+
 import java.util.Arrays;
 
 /**
@@ -50,6 +52,12 @@ public record ConvGeometry(int batch, int inChannels, int outChannels, int group
     private static int outExtent(int in, int k, int s, int p, int d) {
         long span = in + 2L * p - (long) d * (k - 1) - 1;
         return span < 0 ? 0 : (int) (span / s + 1);
+    }
+
+    /** The 3-d geometry of a convolution of an {@code [N, C, spatial...]} input (1 to 3 spatial dims) and weight. */
+    public static ConvGeometry of(int[] xShape, int[] wShape, dpvm.tensor.Backend.ConvSpec spec) {
+        return new ConvGeometry(xShape[0], xShape[1], wShape[0], spec.groups(), Shape.to3(Shape.spatial(xShape), 1),
+                Shape.to3(Shape.spatial(wShape), 1), Shape.to3(spec.stride(), 1), Shape.to3(spec.padding(), 0), Shape.to3(spec.dilation(), 1));
     }
 
     /** Output (oD, oH, oW) by PyTorch's {@code (in + 2p - d*(k-1) - 1) / s + 1}. */

@@ -30,10 +30,8 @@ final class CpuDense {
     static Tensor matmul(CpuBackend backend, Tensor a, Tensor b) {
         int ra = a.rank(), rb = b.rank();
         int m = a.shape()[ra - 2], k = a.shape()[ra - 1], n = b.shape()[rb - 1];
-        int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a.shape(), ra - 2), Arrays.copyOf(b.shape(), rb - 2));
-        int[] outShape = Arrays.copyOf(batch, batch.length + 2);
-        outShape[batch.length] = m;
-        outShape[batch.length + 1] = n;
+        int[] outShape = Shape.matmul(a.shape(), b.shape());
+        int[] batch = Arrays.copyOf(outShape, outShape.length - 2);
         Tensor out = backend.fill(outShape, a.dtype(), 0);
         if (m == 0 || n == 0) return out;
         Layout la = layout(backend, a), lb = layout(backend, b);
@@ -81,39 +79,14 @@ final class CpuDense {
 
     // ---------------------------------------------------------------- convolution
 
-    /** Pads a per-dim parameter of a 1-d or 2-d op to 3 dims with a neutral leading value. */
-    static int[] to3(int[] v, int neutral) {
-        int[] out = new int[3];
-        Arrays.fill(out, neutral);
-        System.arraycopy(v, 0, out, 3 - v.length, v.length);
-        return out;
-    }
-
-    private static int[] spatial(int[] shape) {
-        return Arrays.copyOfRange(shape, 2, shape.length);
-    }
-
-    static ConvGeometry geometry(int[] xShape, int[] wShape, ConvSpec spec) {
-        return new ConvGeometry(xShape[0], xShape[1], wShape[0], spec.groups(), to3(spatial(xShape), 1), to3(spatial(wShape), 1),
-                to3(spec.stride(), 1), to3(spec.padding(), 0), to3(spec.dilation(), 1));
-    }
-
-    static int[] withSpatial(int n, int c, int[] out3, int spatialDims) {
-        int[] s = new int[2 + spatialDims];
-        s[0] = n;
-        s[1] = c;
-        System.arraycopy(out3, 3 - spatialDims, s, 2, spatialDims);
-        return s;
-    }
-
     private static Tensor contiguous(CpuBackend backend, Tensor t) {
         return t.isContiguous() && t.offset() == 0 ? t : backend.copy(t, t.dtype());
     }
 
     static Tensor conv(CpuBackend backend, Tensor x, Tensor w, ConvSpec spec) {
-        ConvGeometry g = geometry(x.shape(), w.shape(), spec);
+        ConvGeometry g = ConvGeometry.of(x.shape(), w.shape(), spec);
         Tensor cx = contiguous(backend, x), cw = contiguous(backend, w);
-        Tensor y = backend.fill(withSpatial(g.batch(), g.outChannels(), g.outSize(), x.rank() - 2), x.dtype(), 0);
+        Tensor y = backend.fill(Shape.withSpatial(g.batch(), g.outChannels(), g.outSize(), x.rank() - 2), x.dtype(), 0);
         CpuStorage sx = (CpuStorage) cx.storage(), sw = (CpuStorage) cw.storage(), sy = (CpuStorage) y.storage();
         if (x.dtype() == DType.FLOAT32) Conv.forward(g, sx.f, sw.f, sy.f);
         else Conv.forward(g, sx.d, sw.d, sy.d);
@@ -121,7 +94,7 @@ final class CpuDense {
     }
 
     static Tensor convBackwardData(CpuBackend backend, Tensor gy, Tensor w, int[] xShape, ConvSpec spec) {
-        ConvGeometry g = geometry(xShape, w.shape(), spec);
+        ConvGeometry g = ConvGeometry.of(xShape, w.shape(), spec);
         Tensor cg = contiguous(backend, gy), cw = contiguous(backend, w);
         Tensor dx = backend.fill(xShape, gy.dtype(), 0);
         CpuStorage sg = (CpuStorage) cg.storage(), sw = (CpuStorage) cw.storage(), sx = (CpuStorage) dx.storage();
@@ -131,7 +104,7 @@ final class CpuDense {
     }
 
     static Tensor convBackwardWeight(CpuBackend backend, Tensor x, Tensor gy, int[] wShape, ConvSpec spec) {
-        ConvGeometry g = geometry(x.shape(), wShape, spec);
+        ConvGeometry g = ConvGeometry.of(x.shape(), wShape, spec);
         Tensor cx = contiguous(backend, x), cg = contiguous(backend, gy);
         Tensor dw = backend.fill(wShape, gy.dtype(), 0);
         CpuStorage sx = (CpuStorage) cx.storage(), sg = (CpuStorage) cg.storage(), sw = (CpuStorage) dw.storage();
@@ -142,15 +115,10 @@ final class CpuDense {
 
     // ---------------------------------------------------------------- pooling
 
-    static PoolGeometry poolGeometry(int[] xShape, PoolSpec spec) {
-        return new PoolGeometry(xShape[0] * xShape[1], to3(spatial(xShape), 1), to3(spec.kernel(), 1), to3(spec.stride(), 1),
-                to3(spec.padding(), 0), to3(spec.dilation(), 1), spec.ceilMode());
-    }
-
     static Tensor[] maxPool(CpuBackend backend, Tensor x, PoolSpec spec) {
-        PoolGeometry g = poolGeometry(x.shape(), spec);
+        PoolGeometry g = PoolGeometry.of(x.shape(), spec);
         Tensor cx = contiguous(backend, x);
-        int[] ys = withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2);
+        int[] ys = Shape.withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2);
         Tensor y = backend.fill(ys, x.dtype(), 0), arg = backend.fill(ys, DType.INT32, 0);
         CpuStorage sx = (CpuStorage) cx.storage(), sy = (CpuStorage) y.storage(), sa = (CpuStorage) arg.storage();
         if (x.dtype() == DType.FLOAT32) Pool.maxForward(g, sx.f, sy.f, sa.i);
@@ -159,7 +127,7 @@ final class CpuDense {
     }
 
     static Tensor maxPoolBackward(CpuBackend backend, Tensor gy, Tensor argmax, int[] xShape, PoolSpec spec) {
-        PoolGeometry g = poolGeometry(xShape, spec);
+        PoolGeometry g = PoolGeometry.of(xShape, spec);
         Tensor cg = contiguous(backend, gy), ca = contiguous(backend, argmax);
         Tensor dx = backend.fill(xShape, gy.dtype(), 0);
         CpuStorage sg = (CpuStorage) cg.storage(), sa = (CpuStorage) ca.storage(), sx = (CpuStorage) dx.storage();
@@ -169,9 +137,9 @@ final class CpuDense {
     }
 
     static Tensor avgPool(CpuBackend backend, Tensor x, PoolSpec spec) {
-        PoolGeometry g = poolGeometry(x.shape(), spec);
+        PoolGeometry g = PoolGeometry.of(x.shape(), spec);
         Tensor cx = contiguous(backend, x);
-        Tensor y = backend.fill(withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2), x.dtype(), 0);
+        Tensor y = backend.fill(Shape.withSpatial(x.shape()[0], x.shape()[1], g.outSize(), x.rank() - 2), x.dtype(), 0);
         CpuStorage sx = (CpuStorage) cx.storage(), sy = (CpuStorage) y.storage();
         if (x.dtype() == DType.FLOAT32) Pool.avgForward(g, spec.countIncludePad(), sx.f, sy.f);
         else Pool.avgForward(g, spec.countIncludePad(), sx.d, sy.d);
@@ -179,7 +147,7 @@ final class CpuDense {
     }
 
     static Tensor avgPoolBackward(CpuBackend backend, Tensor gy, int[] xShape, PoolSpec spec) {
-        PoolGeometry g = poolGeometry(xShape, spec);
+        PoolGeometry g = PoolGeometry.of(xShape, spec);
         Tensor cg = contiguous(backend, gy);
         Tensor dx = backend.fill(xShape, gy.dtype(), 0);
         CpuStorage sg = (CpuStorage) cg.storage(), sx = (CpuStorage) dx.storage();
@@ -192,8 +160,8 @@ final class CpuDense {
         Tensor cx = contiguous(backend, x);
         int sd = x.rank() - 2;
         int planes = x.shape()[0] * x.shape()[1];
-        int[] in3 = to3(spatial(x.shape()), 1), out3 = to3(outSize, 1);
-        Tensor y = backend.fill(withSpatial(x.shape()[0], x.shape()[1], out3, sd), x.dtype(), 0);
+        int[] in3 = Shape.to3(Shape.spatial(x.shape()), 1), out3 = Shape.to3(outSize, 1);
+        Tensor y = backend.fill(Shape.withSpatial(x.shape()[0], x.shape()[1], out3, sd), x.dtype(), 0);
         CpuStorage sx = (CpuStorage) cx.storage(), sy = (CpuStorage) y.storage();
         if (x.dtype() == DType.FLOAT32) Pool.adaptiveAvgForward(planes, in3, out3, sx.f, sy.f);
         else Pool.adaptiveAvgForward(planes, in3, out3, sx.d, sy.d);
@@ -203,7 +171,7 @@ final class CpuDense {
     static Tensor adaptiveAvgPoolBackward(CpuBackend backend, Tensor gy, int[] xShape) {
         Tensor cg = contiguous(backend, gy);
         int planes = xShape[0] * xShape[1];
-        int[] in3 = to3(spatial(xShape), 1), out3 = to3(spatial(gy.shape()), 1);
+        int[] in3 = Shape.to3(Shape.spatial(xShape), 1), out3 = Shape.to3(Shape.spatial(gy.shape()), 1);
         Tensor dx = backend.fill(xShape, gy.dtype(), 0);
         CpuStorage sg = (CpuStorage) cg.storage(), sx = (CpuStorage) dx.storage();
         if (gy.dtype() == DType.FLOAT32) Pool.adaptiveAvgBackward(planes, in3, out3, sg.f, sx.f);

@@ -2,6 +2,7 @@ package dpvm.tensor.cpu;
 
 import dpvm.tensor.Backend.Reduce;
 import dpvm.tensor.DType;
+import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
 /**
@@ -16,14 +17,7 @@ final class CpuReduce {
 
     /** x permuted so that {@code last} dims come after the others, as a contiguous tensor. */
     static Tensor moveLast(CpuBackend backend, Tensor x, int[] last) {
-        int r = x.rank();
-        int[] order = new int[r];
-        boolean[] isLast = new boolean[r];
-        for (int d : last) isLast[d] = true;
-        int k = 0;
-        for (int i = 0; i < r; i++) if (!isLast[i]) order[k++] = i;
-        for (int d : last) order[k++] = d;
-        Tensor p = x.permute(order);
+        Tensor p = x.permute(Shape.moveLast(x.rank(), last));
         return p.isContiguous() ? p : backend.copy(p, x.dtype());
     }
 
@@ -32,7 +26,7 @@ final class CpuReduce {
         int run = 1;
         for (int d : dims) run *= x.shape()[d];
         int outer = outShapeNumel(x.shape(), dims);
-        int[] outShape = outShape(x.shape(), dims, keepdim);
+        int[] outShape = Shape.reduced(x.shape(), dims, keepdim);
         Tensor out = backend.fill(outShape, x.dtype(), 0);
         CpuStorage in = (CpuStorage) c.storage(), o = (CpuStorage) out.storage();
         int base = c.offset();
@@ -60,23 +54,6 @@ final class CpuReduce {
         for (int d : dims) red[d] = true;
         for (int i = 0; i < shape.length; i++) if (!red[i]) n *= shape[i];
         return n;
-    }
-
-    static int[] outShape(int[] shape, int[] dims, boolean keepdim) {
-        boolean[] red = new boolean[shape.length];
-        for (int d : dims) red[d] = true;
-        int n = 0;
-        for (int i = 0; i < shape.length; i++) if (keepdim || !red[i]) n++;
-        int[] out = new int[n];
-        int k = 0;
-        for (int i = 0; i < shape.length; i++) {
-            if (red[i]) {
-                if (keepdim) out[k++] = 1;
-            } else {
-                out[k++] = shape[i];
-            }
-        }
-        return out;
     }
 
     private static double combine(Reduce op, double a, double b) {
@@ -116,7 +93,7 @@ final class CpuReduce {
         if (x.rank() == 0) return backend.fill(new int[0], DType.INT64, 0);
         Tensor c = moveLast(backend, x, new int[] {dim});
         int run = x.shape()[dim], outer = x.numel() / run;
-        Tensor out = backend.fill(outShape(x.shape(), new int[] {dim}, keepdim), DType.INT64, 0);
+        Tensor out = backend.fill(Shape.reduced(x.shape(), new int[] {dim}, keepdim), DType.INT64, 0);
         CpuStorage in = (CpuStorage) c.storage(), o = (CpuStorage) out.storage();
         int base = c.offset();
         Parallel.forRange(outer, 64, (from, to) -> {

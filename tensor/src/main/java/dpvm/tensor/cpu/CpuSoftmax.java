@@ -1,25 +1,15 @@
 package dpvm.tensor.cpu;
 
+import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
 /** Softmax and log-softmax along one dim, and their gradients, computed row by row in double. */
 final class CpuSoftmax {
     private CpuSoftmax() {}
 
-    /** Rows of x along dim as a contiguous tensor (dim moved last), with the permutation back. */
-    private static int[] inverseOfMoveLast(int rank, int dim) {
-        int[] inv = new int[rank];
-        for (int i = 0, k = 0; i < rank; i++) {
-            if (i == dim) continue;
-            inv[i] = k++;
-        }
-        inv[dim] = rank - 1;
-        return inv;
-    }
-
     private static Tensor back(CpuBackend backend, Tensor rows, int rank, int dim) {
         if (dim == rank - 1) return rows;
-        return backend.copy(rows.permute(inverseOfMoveLast(rank, dim)), rows.dtype());
+        return backend.copy(rows.permute(Shape.inverse(Shape.moveLast(rank, new int[] {dim}))), rows.dtype());
     }
 
     static Tensor forward(CpuBackend backend, Tensor x, int dim, boolean log) {

@@ -1,5 +1,7 @@
 package dpvm.tensor.cpu;
 
+import dpvm.tensor.Shape;
+
 import java.util.Arrays;
 
 /**
@@ -36,6 +38,12 @@ public record PoolGeometry(int planes, int[] inSize, int[] kernel, int[] stride,
         long out = Math.floorDiv(span, s[d]) + 1;
         if (ceil && (out - 1) * s[d] >= in[d] + p[d]) out--;
         return (int) Math.max(0, out);
+    }
+
+    /** The 3-d geometry of pooling an {@code [N, C, spatial...]} input (1 to 3 spatial dims). */
+    public static PoolGeometry of(int[] xShape, dpvm.tensor.Backend.PoolSpec spec) {
+        return new PoolGeometry(xShape[0] * xShape[1], Shape.to3(Shape.spatial(xShape), 1), Shape.to3(spec.kernel(), 1),
+                Shape.to3(spec.stride(), 1), Shape.to3(spec.padding(), 0), Shape.to3(spec.dilation(), 1), spec.ceilMode());
     }
 
     public int[] outSize() {
