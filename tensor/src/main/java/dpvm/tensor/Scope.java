@@ -27,9 +27,10 @@ public final class Scope implements AutoCloseable {
     private static final ThreadLocal<ArrayDeque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
     private static final ThreadLocal<Integer> UNTRACKED = ThreadLocal.withInitial(() -> 0);
 
-    // Weak: a scope frees what is still alive when it closes but never keeps a dead intermediate alive, so a long
-    // no-grad forward pass (inference) does not hold every activation until the end.
-    private final List<WeakReference<Tensor>> owned = new ArrayList<>();
+    // Tensors made while gradients are recorded are held strongly: closing the scope frees each one at once, on
+    // every backend. Tensors made under noGrad are held weakly: nothing needs them after their last use, so a
+    // long inference pass frees activations as it goes instead of holding all of them until the scope closes.
+    private final List<Object> owned = new ArrayList<>();
     private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
@@ -44,7 +45,7 @@ public final class Scope implements AutoCloseable {
     static void track(Tensor t) {
         if (UNTRACKED.get() > 0) return;
         Scope s = STACK.get().peek();
-        if (s != null) s.owned.add(new WeakReference<>(t));
+        if (s != null) s.owned.add(Autograd.isEnabled() ? t : new WeakReference<>(t));
     }
 
     /** Runs {@code body} without registering the tensors it makes with any scope. */
@@ -92,11 +93,11 @@ public final class Scope implements AutoCloseable {
         if (stack.peek() != this) throw new IllegalStateException("scopes closed out of order");
         stack.pop();
         Scope parent = stack.peek();
-        for (WeakReference<Tensor> ref : owned) {
-            Tensor t = ref.get();
+        for (Object entry : owned) {
+            Tensor t = entry instanceof WeakReference<?> ref ? (Tensor) ref.get() : (Tensor) entry;
             if (t == null) continue; // collected: its storage's cleaner has freed or will free the memory
             if (kept.contains(t)) {
-                if (parent != null) parent.owned.add(ref);
+                if (parent != null) parent.owned.add(entry);
             } else {
                 t.close();
             }
