@@ -52,6 +52,10 @@ final class CpuSoftmax {
         Parallel.forRange(rows, Math.max(1, 4096 / Math.max(1, run)), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int yo = yb + r * run, go = gb + r * run, oo = r * run;
+                if (o.f != null) {
+                    FloatLoops.softmaxBackwardRow(ys.f, yo, gs.f, go, o.f, oo, run, log);
+                    continue;
+                }
                 double dot = 0;
                 for (int j = 0; j < run; j++) dot += log ? gs.get(go + j) : gs.get(go + j) * ys.get(yo + j);
                 for (int j = 0; j < run; j++) {

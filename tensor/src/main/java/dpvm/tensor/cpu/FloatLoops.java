@@ -92,4 +92,16 @@ final class FloatLoops {
             for (int j = 0; j < n; j++) o[os + j] *= inv;
         }
     }
+
+    /** Gradient of one softmax (or log-softmax) row from its output y and upstream gradient g. */
+    static void softmaxBackwardRow(float[] y, int ys, float[] g, int gs, float[] o, int os, int n, boolean log) {
+        double dot = 0;
+        if (log) {
+            for (int j = 0; j < n; j++) dot += g[gs + j];
+            for (int j = 0; j < n; j++) o[os + j] = (float) (g[gs + j] - Math.exp(y[ys + j]) * dot);
+        } else {
+            for (int j = 0; j < n; j++) dot += (double) g[gs + j] * y[ys + j];
+            for (int j = 0; j < n; j++) o[os + j] = (float) (y[ys + j] * (g[gs + j] - dot));
+        }
+    }
 }
