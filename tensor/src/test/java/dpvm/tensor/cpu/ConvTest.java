@@ -1,5 +1,10 @@
 package dpvm.tensor.cpu;
 
+import static dpvm.tensor.cpu.TestArrays.dot;
+import static dpvm.tensor.cpu.TestArrays.random;
+import static dpvm.tensor.cpu.TestArrays.toFloat;
+import static dpvm.tensor.cpu.TestArrays.v;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,10 +16,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ConvTest {
-    private static int[] v(int d, int h, int w) {
-        return new int[] {d, h, w};
-    }
-
     private static ConvGeometry geo(int n, int c, int o, int groups, int[] in, int[] k, int[] s, int[] p, int[] d) {
         return new ConvGeometry(n, c, o, groups, in, k, s, p, d);
     }
@@ -38,18 +39,6 @@ class ConvTest {
         return gs;
     }
 
-    private static double[] random(Random rnd, int len) {
-        double[] x = new double[len];
-        for (int i = 0; i < len; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        return x;
-    }
-
-    private static float[] f(double[] x) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = (float) x[i];
-        return y;
-    }
-
     private static int xLen(ConvGeometry g) {
         return g.batch() * g.inChannels() * g.inPlane();
     }
@@ -60,12 +49,6 @@ class ConvTest {
 
     private static int yLen(ConvGeometry g) {
         return g.batch() * g.outChannels() * g.outPlane();
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
-        return s;
     }
 
     /**
@@ -189,9 +172,9 @@ class ConvTest {
             java.util.Arrays.fill(yf, Float.NaN);
             java.util.Arrays.fill(dxf, Float.NaN);
             java.util.Arrays.fill(dwf, Float.NaN);
-            Conv.forward(g, f(x), f(w), yf);
-            Conv.backwardData(g, f(dy), f(w), dxf);
-            Conv.backwardWeight(g, f(x), f(dy), dwf);
+            Conv.forward(g, toFloat(x), toFloat(w), yf);
+            Conv.backwardData(g, toFloat(dy), toFloat(w), dxf);
+            Conv.backwardWeight(g, toFloat(x), toFloat(dy), dwf);
             assertClose(y, yf, 1e-5, "forward " + g);
             assertClose(dx, dxf, 1e-5, "backwardData " + g);
             assertClose(dw, dwf, 1e-5, "backwardWeight " + g);
@@ -209,9 +192,9 @@ class ConvTest {
         Conv.backwardData(g, dy, w, dx);
         Conv.backwardWeight(g, x, dy, dw);
         float[] yf = new float[y.length], dxf = new float[dx.length], dwf = new float[dw.length];
-        Conv.forward(g, f(x), f(w), yf);
-        Conv.backwardData(g, f(dy), f(w), dxf);
-        Conv.backwardWeight(g, f(x), f(dy), dwf);
+        Conv.forward(g, toFloat(x), toFloat(w), yf);
+        Conv.backwardData(g, toFloat(dy), toFloat(w), dxf);
+        Conv.backwardWeight(g, toFloat(x), toFloat(dy), dwf);
         assertClose(y, yf, 1e-5, "forward");
         assertClose(dx, dxf, 1e-5, "backwardData");
         assertClose(dw, dwf, 1e-5, "backwardWeight");
@@ -229,7 +212,7 @@ class ConvTest {
             geo(2, 16, 8, 1, v(3, 11, 12), v(3, 3, 3), v(1, 2, 2), one(), one())};
         Random rnd = new Random(14);
         for (ConvGeometry g : gs) {
-            float[] x = f(random(rnd, xLen(g))), w = f(random(rnd, wLen(g))), dy = f(random(rnd, yLen(g)));
+            float[] x = toFloat(random(rnd, xLen(g))), w = toFloat(random(rnd, wLen(g))), dy = toFloat(random(rnd, yLen(g)));
             float[][] par = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
             float[][] ser = {new float[yLen(g)], new float[xLen(g)], new float[wLen(g)]};
             run(g, x, w, dy, par);

@@ -1,5 +1,8 @@
 package dpvm.tensor.cpu;
 
+import static dpvm.tensor.cpu.TestArrays.random;
+import static dpvm.tensor.cpu.TestArrays.toFloat;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -80,18 +83,6 @@ class GemmTest {
         public String toString() {
             return (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " ld+" + (ldc - n);
         }
-    }
-
-    private static double[] random(Random rnd, int len) {
-        double[] x = new double[len];
-        for (int i = 0; i < len; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        return x;
-    }
-
-    private static float[] toFloat(double[] x) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = (float) x[i];
-        return y;
     }
 
     private static void assertClose(double[][] want, float[] got, double tol, String what) {

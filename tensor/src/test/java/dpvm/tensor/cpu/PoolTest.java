@@ -1,5 +1,10 @@
 package dpvm.tensor.cpu;
 
+import static dpvm.tensor.cpu.TestArrays.dot;
+import static dpvm.tensor.cpu.TestArrays.random;
+import static dpvm.tensor.cpu.TestArrays.toFloat;
+import static dpvm.tensor.cpu.TestArrays.v;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,10 +16,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PoolTest {
-    private static int[] v(int d, int h, int w) {
-        return new int[] {d, h, w};
-    }
-
     private static PoolGeometry geo(int planes, int[] in, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
         return new PoolGeometry(planes, in, k, s, p, d, ceil);
     }
@@ -33,24 +34,6 @@ class PoolTest {
             gs.add(geo(2, v(5, 6, 8), v(2, 2, 3), v(1, 2, 2), v(1, 1, 1), v(2, 1, 2), true));
         }
         return gs;
-    }
-
-    private static double[] random(Random rnd, int len) {
-        double[] x = new double[len];
-        for (int i = 0; i < len; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        return x;
-    }
-
-    private static float[] f(double[] x) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = (float) x[i];
-        return y;
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
-        return s;
     }
 
     /**
@@ -112,9 +95,9 @@ class PoolTest {
             float[] yf = new float[want.length];
             int[] arg = new int[want.length], argf = new int[want.length];
             Pool.maxForward(g, x, y, arg);
-            Pool.maxForward(g, f(x), yf, argf);
+            Pool.maxForward(g, toFloat(x), yf, argf);
             assertArrayEquals(want, y, g.toString());
-            assertArrayEquals(f(want), yf, g.toString());
+            assertArrayEquals(toFloat(want), yf, g.toString());
             assertArrayEquals(wantArg, arg, g.toString());
             assertArrayEquals(wantArg, argf, g.toString());
         }
@@ -130,7 +113,7 @@ class PoolTest {
                 double[] y = new double[want.length];
                 float[] yf = new float[want.length];
                 Pool.avgForward(g, include, x, y);
-                Pool.avgForward(g, include, f(x), yf);
+                Pool.avgForward(g, include, toFloat(x), yf);
                 for (int i = 0; i < want.length; i++) {
                     assertEquals(want[i], y[i], 1e-12, g + " include=" + include);
                     assertEquals(want[i], yf[i], 1e-6, g + " include=" + include);
@@ -152,14 +135,14 @@ class PoolTest {
             // y = x[argmax] is linear in x for a fixed argmax, so <dy, y> = <dx, x>.
             assertEquals(dot(dy, y), dot(dx, x), 1e-12, "max " + g);
             float[] dxf = new float[in];
-            Pool.maxBackward(g, f(dy), arg, dxf);
+            Pool.maxBackward(g, toFloat(dy), arg, dxf);
             for (int i = 0; i < in; i++) assertEquals(dx[i], dxf[i], 1e-6, "max float " + g);
             for (boolean include : new boolean[] {true, false}) {
                 Pool.avgForward(g, include, x, y);
                 java.util.Arrays.fill(dx, Double.NaN);
                 Pool.avgBackward(g, include, dy, dx);
                 assertEquals(dot(dy, y), dot(dx, x), 1e-12, "avg " + g);
-                Pool.avgBackward(g, include, f(dy), dxf);
+                Pool.avgBackward(g, include, toFloat(dy), dxf);
                 for (int i = 0; i < in; i++) assertEquals(dx[i], dxf[i], 1e-6, "avg float " + g);
             }
         }
