@@ -32,23 +32,6 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {Jvm.VECTOR, Jvm.ENGINE_THREADS, Jvm.TORCH_THREADS, Jvm.TORCH_INTEROP, Jvm.HEAP})
 public class Conv3dBackwardBench {
-    @State(Scope.Benchmark)
-    public static class EngineOperands {
-        Tensor x, w;
-
-        @Setup
-        public void make() {
-            x = Tensor.of(Conv3dCase.input(), Conv3dCase.X);
-            w = Tensor.of(Conv3dCase.weight(), Conv3dCase.WEIGHT);
-        }
-
-        @TearDown
-        public void free() {
-            x.close();
-            w.close();
-        }
-    }
-
     /** A fresh graph per call: new leaves (so no gradient accumulates into an old one) and their forward. */
     @State(Scope.Benchmark)
     public static class TorchGraph {
@@ -86,7 +69,7 @@ public class Conv3dBackwardBench {
 
     /** Exactly what the engine's conv gradient rule calls, with the upstream gradient made inside the timing. */
     @Benchmark
-    public int engine(EngineOperands o) {
+    public int engine(Conv3dCase.EngineOperands o) {
         Backend b = o.x.backend();
         try (Tensor gy = Tensor.ones(Conv3dCase.Y);
              Tensor dx = b.convBackwardData(gy, o.w, Conv3dCase.X, Conv3dCase.SPEC);

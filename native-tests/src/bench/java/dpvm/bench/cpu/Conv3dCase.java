@@ -1,9 +1,32 @@
 package dpvm.bench.cpu;
 
 import dpvm.tensor.Backend.ConvSpec;
+import dpvm.tensor.Tensor;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /** The conv3d case: N=8, 64 -> 64 channels, 16x56x56, kernel 3, stride 1, padding 1 (same-size output). */
-final class Conv3dCase {
+public final class Conv3dCase {
+    /** The engine's input and weight for this case, shared by the forward and backward benchmarks. */
+    @State(Scope.Benchmark)
+    public static class EngineOperands {
+        Tensor x, w;
+
+        @Setup
+        public void make() {
+            x = Tensor.of(input(), X);
+            w = Tensor.of(weight(), WEIGHT);
+        }
+
+        @TearDown
+        public void free() {
+            x.close();
+            w.close();
+        }
+    }
+
     private Conv3dCase() {}
 
     static final int N = 8, C = 64, O = 64, D = 16, H = 56, W = 56, K = 3;

@@ -29,23 +29,6 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {Jvm.VECTOR, Jvm.ENGINE_THREADS, Jvm.TORCH_THREADS, Jvm.TORCH_INTEROP, Jvm.HEAP})
 public class Conv3dForwardBench {
     @State(Scope.Benchmark)
-    public static class EngineOperands {
-        Tensor x, w;
-
-        @Setup
-        public void make() {
-            x = Tensor.of(Conv3dCase.input(), Conv3dCase.X);
-            w = Tensor.of(Conv3dCase.weight(), Conv3dCase.WEIGHT);
-        }
-
-        @TearDown
-        public void free() {
-            x.close();
-            w.close();
-        }
-    }
-
-    @State(Scope.Benchmark)
     public static class TorchOperands {
         NDManager manager;
         NDArray x, w;
@@ -69,7 +52,7 @@ public class Conv3dForwardBench {
     }
 
     @Benchmark
-    public int engine(EngineOperands o) {
+    public int engine(Conv3dCase.EngineOperands o) {
         try (Tensor y = Functional.conv(o.x, o.w, null, Conv3dCase.ONES, Conv3dCase.ONES, Conv3dCase.ONES, 1)) {
             return y.rank();
         }
