@@ -1,0 +1,336 @@
+// CUDA C++ device code on the host, for the emulator's NVRTC: it compiles a kernel file with g++ after this
+// header, so the same sources that run on the GPU run here. Each CUDA thread of a block is a fiber (ucontext)
+// on the launching thread; __syncthreads and the warp intrinsics switch fibers, so barriers, shared memory
+// and shuffles behave as on the GPU, while blocks run one after another (so a function-static serves as
+// a block's __shared__ memory). Scheduling is deterministic; it finds barrier divergence (threads waiting at
+// different barriers) and reports it, but not data races.
+#pragma once
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __noinline__
+#define __restrict__ __restrict
+#define __launch_bounds__(...)
+#define __shared__ static
+#define __constant__ static
+#ifndef EMU_DISCOVER
+#define __global__
+#endif
+
+struct uint3 { unsigned int x, y, z; };
+struct dim3 { unsigned int x = 1, y = 1, z = 1; };
+static const int warpSize = 32;
+struct alignas(8) float2 { float x, y; };
+struct alignas(16) float4 { float x, y, z, w; };
+struct alignas(16) double2 { double x, y; };
+struct alignas(8) int2 { int x, y; };
+struct alignas(16) int4 { int x, y, z, w; };
+inline float2 make_float2(float x, float y) { return {x, y}; }
+inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
+
+namespace emu_dev {
+
+enum State { RUNNABLE, AT_BLOCK_BARRIER, AT_WARP_BARRIER, DONE };
+
+struct Fiber {
+    ucontext_t ctx;
+    uint3 idx;
+    int lane, warp;
+    State state;
+};
+
+constexpr size_t STACK_BYTES = 256 * 1024;
+constexpr int MAX_THREADS = 1024;
+
+inline ucontext_t scheduler;
+inline Fiber* current = nullptr;
+inline uint3 block_index;
+inline dim3 block_shape, grid_shape;
+inline std::vector<Fiber> fibers;
+inline std::vector<char*> stacks;
+inline void (*body)(void**) = nullptr;
+inline void** body_args = nullptr;
+inline unsigned long long exchange[MAX_THREADS / 32][32];  // one slot per lane for shuffles and votes
+inline char error[512];
+
+inline void yield_as(State s) {
+    current->state = s;
+    swapcontext(&current->ctx, &scheduler);
+}
+
+inline void entry() {
+    body(body_args);
+    current->state = DONE;  // returning resumes uc_link, the scheduler
+}
+
+inline int lanes_in_warp(int warp) {
+    int n = (int) fibers.size() - warp * 32;
+    return n < 32 ? n : 32;
+}
+
+// Releases the fibers waiting at a barrier every live member has reached; false when none can go on.
+inline bool release() {
+    bool any = false;
+    int warps = ((int) fibers.size() + 31) / 32;
+    for (int w = 0; w < warps; w++) {
+        int waiting = 0, live = 0;
+        for (int l = 0; l < lanes_in_warp(w); l++) {
+            State s = fibers[w * 32 + l].state;
+            if (s != DONE) live++;
+            if (s == AT_WARP_BARRIER) waiting++;
+        }
+        if (waiting > 0 && waiting == live) {
+            for (int l = 0; l < lanes_in_warp(w); l++) fibers[w * 32 + l].state = fibers[w * 32 + l].state == DONE ? DONE : RUNNABLE;
+            any = true;
+        }
+    }
+    if (any) return true;
+    int live = 0, atBlock = 0;
+    for (Fiber& f : fibers) {
+        if (f.state != DONE) live++;
+        if (f.state == AT_BLOCK_BARRIER) atBlock++;
+    }
+    if (live > 0 && atBlock == live) {
+        for (Fiber& f : fibers) f.state = RUNNABLE;
+        return true;
+    }
+    return false;
+}
+
+// Runs every block of the grid; returns 0, or 1 with `error` set when a block cannot finish.
+inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
+    int threads = (int) (block.x * block.y * block.z);
+    if (threads < 1 || threads > MAX_THREADS) {
+        snprintf(error, sizeof error, "block of %d threads (must be 1..%d)", threads, MAX_THREADS);
+        return 1;
+    }
+    body = kernel;
+    body_args = args;
+    grid_shape = grid;
+    block_shape = block;
+    while ((int) stacks.size() < threads) stacks.push_back((char*) malloc(STACK_BYTES));
+    fibers.assign(threads, Fiber{});
+    for (unsigned bz = 0; bz < grid.z; bz++)
+        for (unsigned by = 0; by < grid.y; by++)
+            for (unsigned bx = 0; bx < grid.x; bx++) {
+                block_index = {bx, by, bz};
+                for (int t = 0; t < threads; t++) {
+                    Fiber& f = fibers[t];
+                    f.idx = {(unsigned) t % block.x, (unsigned) t / block.x % block.y, (unsigned) t / (block.x * block.y)};
+                    f.lane = t % 32;
+                    f.warp = t / 32;
+                    f.state = RUNNABLE;
+                    getcontext(&f.ctx);
+                    f.ctx.uc_stack.ss_sp = stacks[t];
+                    f.ctx.uc_stack.ss_size = STACK_BYTES;
+                    f.ctx.uc_link = &scheduler;
+                    makecontext(&f.ctx, entry, 0);
+                }
+                for (;;) {
+                    bool ran = false, alive = false;
+                    for (Fiber& f : fibers) {
+                        if (f.state == RUNNABLE) {
+                            current = &f;
+                            swapcontext(&scheduler, &f.ctx);
+                            ran = true;
+                        }
+                        alive |= f.state != DONE;
+                    }
+                    if (!alive) break;
+                    if (!ran && !release()) {
+                        int atBlock = 0, atWarp = 0;
+                        for (Fiber& f : fibers) {
+                            atBlock += f.state == AT_BLOCK_BARRIER;
+                            atWarp += f.state == AT_WARP_BARRIER;
+                        }
+                        snprintf(error, sizeof error,
+                                 "barrier divergence in block (%u,%u,%u): %d threads wait at __syncthreads, %d at a warp-level intrinsic",
+                                 bx, by, bz, atBlock, atWarp);
+                        current = nullptr;
+                        return 1;
+                    }
+                }
+            }
+    current = nullptr;
+    return 0;
+}
+
+// Warp exchange: every live lane publishes a value, the warp meets, each reads, the warp meets again (so the
+// next exchange cannot overwrite a value not yet read).
+template <typename T> inline T exchange_read(T v, int src) {
+    static_assert(sizeof(T) <= 8, "warp exchange of more than 8 bytes");
+    int w = current->warp, lane = current->lane;
+    memcpy(&exchange[w][lane], &v, sizeof(T));
+    yield_as(AT_WARP_BARRIER);
+    T r = v;
+    if (src >= 0 && src < lanes_in_warp(w)) memcpy(&r, &exchange[w][src], sizeof(T));
+    yield_as(AT_WARP_BARRIER);
+    return r;
+}
+
+inline unsigned vote(bool p) {
+    int w = current->warp;
+    exchange[w][current->lane] = p ? 1 : 0;
+    yield_as(AT_WARP_BARRIER);
+    unsigned bits = 0;
+    for (int l = 0; l < lanes_in_warp(w); l++)
+        if (exchange[w][l]) bits |= 1u << l;
+    yield_as(AT_WARP_BARRIER);
+    return bits;
+}
+
+template <typename T> inline T bits_as(const void* p) {
+    T v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Calls a kernel with its parameters given as cuLaunchKernel gives them: one pointer per parameter.
+template <typename... A, size_t... I> inline void invoke(void (*f)(A...), void** p, std::index_sequence<I...>) {
+    f(*static_cast<std::remove_cv_t<std::remove_reference_t<A>>*>(p[I])...);
+}
+template <typename... A> inline void invoke(void (*f)(A...), void** p) { invoke(f, p, std::index_sequence_for<A...>{}); }
+template <typename... A> inline int sizes(void (*)(A...), size_t* out) {
+    size_t s[] = {sizeof(A)..., 0};
+    for (size_t i = 0; i < sizeof...(A); i++) out[i] = s[i];
+    return (int) sizeof...(A);
+}
+
+}  // namespace emu_dev
+
+#define threadIdx (emu_dev::current->idx)
+#define blockIdx (emu_dev::block_index)
+#define blockDim (emu_dev::block_shape)
+#define gridDim (emu_dev::grid_shape)
+
+// Exports a kernel's launch entry and its parameter sizes (the runtime copies parameters when a launch is
+// captured into a graph).
+#define EMU_KERNEL(name)                                                                         \
+    extern "C" void emu_kernel_##name(void** p) { emu_dev::invoke(&name, p); }                  \
+    extern "C" int emu_params_##name(size_t* out) { return emu_dev::sizes(&name, out); }
+
+// The module's entry for the runtime's cuLaunchKernel (once per module, after the kernels).
+#define EMU_MODULE()                                                                                          \
+    extern "C" int emu_run(void (*kernel)(void**), void** args, unsigned gx, unsigned gy, unsigned gz,         \
+                           unsigned bx, unsigned by, unsigned bz, const char** error) {                        \
+        dim3 g, b;                                                                                            \
+        g.x = gx, g.y = gy, g.z = gz, b.x = bx, b.y = by, b.z = bz;                                            \
+        int rc = emu_dev::run(kernel, args, g, b);                                                            \
+        *error = emu_dev::error;                                                                              \
+        return rc;                                                                                            \
+    }
+
+// Synchronisation.
+inline void __syncthreads() { emu_dev::yield_as(emu_dev::AT_BLOCK_BARRIER); }
+inline void __syncwarp(unsigned = 0xffffffffu) { emu_dev::yield_as(emu_dev::AT_WARP_BARRIER); }
+inline void __threadfence() {}
+inline void __threadfence_block() {}
+inline unsigned __activemask() { return 0xffffffffu; }
+
+// Warp shuffles and votes (the mask is taken to be the whole converged warp).
+template <typename T> inline T __shfl_sync(unsigned, T v, int src, int width = 32) {
+    int lane = emu_dev::current->lane;
+    return emu_dev::exchange_read(v, (lane / width) * width + (src % width));
+}
+template <typename T> inline T __shfl_down_sync(unsigned, T v, unsigned d, int width = 32) {
+    int lane = emu_dev::current->lane;
+    return emu_dev::exchange_read(v, (int) (lane % width + d) < width ? lane + (int) d : lane);
+}
+template <typename T> inline T __shfl_up_sync(unsigned, T v, unsigned d, int width = 32) {
+    int lane = emu_dev::current->lane;
+    return emu_dev::exchange_read(v, lane % width >= (int) d ? lane - (int) d : lane);
+}
+template <typename T> inline T __shfl_xor_sync(unsigned, T v, int m, int width = 32) {
+    int lane = emu_dev::current->lane, src = lane ^ m;
+    return emu_dev::exchange_read(v, src / width == lane / width ? src : lane);
+}
+inline unsigned __ballot_sync(unsigned, int p) { return emu_dev::vote(p != 0); }
+inline int __any_sync(unsigned, int p) { return emu_dev::vote(p != 0) != 0; }
+inline int __all_sync(unsigned, int p) {
+    int w = emu_dev::current->warp, n = emu_dev::lanes_in_warp(w);
+    unsigned all = n == 32 ? 0xffffffffu : (1u << n) - 1;
+    return emu_dev::vote(p != 0) == all;
+}
+
+// Atomics: fibers switch only at barriers, so a plain read-modify-write is atomic here. The value's type
+// follows the pointer, as with CUDA's overloads.
+namespace emu_dev { template <typename T> struct same { typedef T type; }; }
+#define EMU_ATOMIC(name, body) \
+    template <typename T> inline T name(T* p, typename emu_dev::same<T>::type v) { T old = *p; body; return old; }
+EMU_ATOMIC(atomicAdd, *p = old + v)
+EMU_ATOMIC(atomicSub, *p = old - v)
+EMU_ATOMIC(atomicExch, *p = v)
+EMU_ATOMIC(atomicMax, if (v > old) *p = v)
+EMU_ATOMIC(atomicMin, if (v < old) *p = v)
+EMU_ATOMIC(atomicAnd, *p = old & v)
+EMU_ATOMIC(atomicOr, *p = old | v)
+template <typename T> inline T atomicCAS(T* p, typename emu_dev::same<T>::type expected, typename emu_dev::same<T>::type v) {
+    T old = *p;
+    if (old == expected) *p = v;
+    return old;
+}
+
+// Bit casts and exactly rounded arithmetic (host IEEE arithmetic is round-to-nearest; no contraction).
+inline float __int_as_float(int v) { return emu_dev::bits_as<float>(&v); }
+inline int __float_as_int(float v) { return emu_dev::bits_as<int>(&v); }
+inline float __uint_as_float(unsigned v) { return emu_dev::bits_as<float>(&v); }
+inline unsigned __float_as_uint(float v) { return emu_dev::bits_as<unsigned>(&v); }
+inline double __longlong_as_double(long long v) { return emu_dev::bits_as<double>(&v); }
+inline long long __double_as_longlong(double v) { return emu_dev::bits_as<long long>(&v); }
+inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned) (((unsigned long long) a * b) >> 32); }
+inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) { return (unsigned long long) (((unsigned __int128) a * b) >> 64); }
+inline int __mulhi(int a, int b) { return (int) (((long long) a * b) >> 32); }
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dsub_rn(double a, double b) { return a - b; }
+inline double __dmul_rn(double a, double b) { return a * b; }
+inline double __ddiv_rn(double a, double b) { return a / b; }
+inline double __dsqrt_rn(double a) { return sqrt(a); }
+inline double __fma_rn(double a, double b, double c) { return fma(a, b, c); }
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fsub_rn(float a, float b) { return a - b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fdiv_rn(float a, float b) { return a / b; }
+inline float __fsqrt_rn(float a) { return sqrtf(a); }
+inline float __fmaf_rn(float a, float b, float c) { return fmaf(a, b, c); }
+inline float __fdividef(float a, float b) { return a / b; }
+inline float __expf(float v) { return expf(v); }
+inline float __logf(float v) { return logf(v); }
+inline float __sinf(float v) { return sinf(v); }
+inline float __cosf(float v) { return cosf(v); }
+inline float __tanhf(float v) { return tanhf(v); }
+inline float __saturatef(float v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
+inline float rsqrtf(float v) { return 1.0f / sqrtf(v); }
+inline double rsqrt(double v) { return 1.0 / sqrt(v); }
+inline float exp10f(float v) { return powf(10.0f, v); }
+template <typename T> inline T __ldg(const T* p) { return *p; }
+inline int __popc(unsigned v) { return __builtin_popcount(v); }
+inline int __clz(int v) { return v == 0 ? 32 : __builtin_clz((unsigned) v); }
+inline int __ffs(int v) { return __builtin_ffs(v); }
+inline long long clock64() { return 0; }
+
+// CUDA's overloaded min/max for every arithmetic type.
+template <typename A, typename B> inline auto min(A a, B b) -> std::common_type_t<A, B> { return b < a ? b : a; }
+template <typename A, typename B> inline auto max(A a, B b) -> std::common_type_t<A, B> { return a < b ? b : a; }
+using std::signbit;
+using std::isnan;
+using std::isinf;
+using std::isfinite;
+
+inline void __trap() {
+    fprintf(stderr, "cuda-emu: kernel executed __trap()\n");
+    abort();
+}

@@ -1,0 +1,430 @@
+// The emulator's CUDA runtime and driver (built as libcudart.so.13; libcuda.so.1 is an empty companion so the
+// JavaCPP bindings link): one device with host memory as device memory, streams that run their work at once
+// in order, events with host clocks, graph capture and replay, and kernel modules made by the emulator's
+// NVRTC (shared objects compiled from the kernel sources, see device.h) launched on fibers.
+//
+// Only what the engine's CUDA backend calls is here. Parameter checks are stricter than the real library's
+// where that helps find host-side bugs: copies must stay inside live allocations, and a stream being
+// captured cannot be synchronised.
+#include "emu.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+enum {
+    cudaSuccess = 0,
+    cudaErrorInvalidValue = 1,
+    cudaErrorMemoryAllocation = 2,
+    cudaErrorInvalidDevice = 101,
+    cudaErrorInvalidResourceHandle = 400,
+    cudaErrorIllegalAddress = 700,
+    cudaErrorLaunchFailure = 719,
+    cudaErrorStreamCaptureUnsupported = 900,
+    cudaErrorStreamCaptureInvalidated = 901,
+    cudaErrorStreamCaptureUnmatched = 903,
+};
+enum {
+    CUDA_SUCCESS = 0,
+    CUDA_ERROR_INVALID_VALUE = 1,
+    CUDA_ERROR_INVALID_IMAGE = 200,
+    CUDA_ERROR_INVALID_HANDLE = 400,
+    CUDA_ERROR_NOT_FOUND = 500,
+    CUDA_ERROR_LAUNCH_FAILED = 719,
+};
+enum { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, cudaMemcpyDefault };
+enum {
+    cudaDevAttrMultiProcessorCount = 16,
+    cudaDevAttrL2CacheSize = 38,
+    cudaDevAttrComputeCapabilityMajor = 75,
+    cudaDevAttrComputeCapabilityMinor = 76,
+};
+
+// A small device, so grid-stride loops and multi-block paths run even on test-sized inputs.
+constexpr int MULTIPROCESSORS = 2;
+constexpr int L2_BYTES = 4 << 20;
+
+std::recursive_mutex lock;
+std::map<uintptr_t, size_t> allocations;  // start -> bytes
+size_t allocated = 0;
+std::string last_message;
+
+size_t memory_limit() {
+    const char* v = getenv("DPVM_EMU_MEMORY_MIB");
+    long mib = v ? atol(v) : 4096;
+    return (size_t) (mib > 0 ? mib : 4096) << 20;
+}
+
+struct Graph {
+    std::vector<std::function<void()>> work;
+};
+
+struct Stream {
+    Graph* capture = nullptr;
+};
+
+struct Event {
+    double ms = 0;
+    bool recorded = false;
+};
+
+struct Module {
+    void* so;
+    int (*run)(void (*)(void**), void**, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, const char**);
+};
+
+struct Function {
+    Module* module;
+    std::string name;
+    void (*kernel)(void**);
+    int (*params)(size_t*);
+};
+
+double now_ms() {
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Set by work that fails while it runs (a kernel whose block cannot finish), read by the call that ran it.
+thread_local int failure = 0;
+
+bool inside(const void* p, size_t bytes) {
+    uintptr_t a = (uintptr_t) p;
+    auto it = allocations.upper_bound(a);
+    if (it == allocations.begin()) return false;
+    --it;
+    return a >= it->first && a + bytes <= it->first + it->second;
+}
+
+bool capturing(void* stream) { return stream && ((Stream*) stream)->capture; }
+
+}  // namespace
+
+namespace emu {
+
+void submit(void* stream, std::function<void()> work) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    if (capturing(stream)) {
+        ((Stream*) stream)->capture->work.push_back(std::move(work));
+    } else {
+        work();
+    }
+}
+
+bool is_device_range(const void* p, size_t bytes) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    return inside(p, bytes);
+}
+
+void report(const char* who, const char* message) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    last_message = std::string(who) + ": " + message;
+    fprintf(stderr, "cuda-emu: %s\n", last_message.c_str());
+}
+
+}  // namespace emu
+
+namespace {
+
+int fail(int code, const std::string& message) {
+    emu::report("cudart", message.c_str());
+    return code;
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---------------------------------------------------------------- device
+
+int cudaGetDeviceCount(int* count) {
+    *count = 1;
+    return cudaSuccess;
+}
+
+int cudaSetDevice(int device) { return device == 0 ? cudaSuccess : fail(cudaErrorInvalidDevice, "no device " + std::to_string(device)); }
+
+int cudaDeviceGetAttribute(int* value, int attr, int device) {
+    if (device != 0) return fail(cudaErrorInvalidDevice, "no device " + std::to_string(device));
+    switch (attr) {
+        case cudaDevAttrMultiProcessorCount: *value = MULTIPROCESSORS; return cudaSuccess;
+        case cudaDevAttrL2CacheSize: *value = L2_BYTES; return cudaSuccess;
+        case cudaDevAttrComputeCapabilityMajor: *value = 9; return cudaSuccess;
+        case cudaDevAttrComputeCapabilityMinor: *value = 0; return cudaSuccess;
+        default: return fail(cudaErrorInvalidValue, "attribute " + std::to_string(attr) + " is not emulated");
+    }
+}
+
+int cudaDeviceSynchronize() { return cudaSuccess; }
+
+int cudaGetLastError() { return cudaSuccess; }
+
+const char* cudaGetErrorName(int e) {
+    switch (e) {
+        case cudaSuccess: return "cudaSuccess";
+        case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
+        case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
+        case cudaErrorInvalidDevice: return "cudaErrorInvalidDevice";
+        case cudaErrorInvalidResourceHandle: return "cudaErrorInvalidResourceHandle";
+        case cudaErrorIllegalAddress: return "cudaErrorIllegalAddress";
+        case cudaErrorLaunchFailure: return "cudaErrorLaunchFailure";
+        case cudaErrorStreamCaptureUnsupported: return "cudaErrorStreamCaptureUnsupported";
+        case cudaErrorStreamCaptureInvalidated: return "cudaErrorStreamCaptureInvalidated";
+        case cudaErrorStreamCaptureUnmatched: return "cudaErrorStreamCaptureUnmatched";
+        default: return "cudaErrorUnknown";
+    }
+}
+
+const char* cudaGetErrorString(int e) {
+    static thread_local std::string s;
+    std::lock_guard<std::recursive_mutex> g(lock);
+    s = std::string(cudaGetErrorName(e)) + " (emulated" + (last_message.empty() ? "" : "; last: " + last_message) + ")";
+    return s.c_str();
+}
+
+// ---------------------------------------------------------------- memory
+
+int cudaMalloc(void** p, size_t bytes) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    size_t rounded = (bytes + 255) / 256 * 256;
+    if (rounded == 0) rounded = 256;
+    if (allocated + rounded > memory_limit()) {
+        *p = nullptr;
+        return cudaErrorMemoryAllocation;  // no report: the caching allocator handles this and retries
+    }
+    void* m = aligned_alloc(256, rounded);
+    if (!m) return cudaErrorMemoryAllocation;
+    memset(m, 0xFF, rounded);  // fresh device memory reads as NaN / -1, so unwritten outputs show
+    allocations[(uintptr_t) m] = rounded;
+    allocated += rounded;
+    *p = m;
+    return cudaSuccess;
+}
+
+int cudaFree(void* p) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    if (!p) return cudaSuccess;
+    auto it = allocations.find((uintptr_t) p);
+    if (it == allocations.end()) return fail(cudaErrorInvalidValue, "cudaFree of an address that is not an allocation's start");
+    allocated -= it->second;
+    allocations.erase(it);
+    free(p);
+    return cudaSuccess;
+}
+
+int cudaMemGetInfo(size_t* freeBytes, size_t* total) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    *total = memory_limit();
+    *freeBytes = *total - allocated;
+    return cudaSuccess;
+}
+
+int cudaMemcpyAsync(void* dst, const void* src, size_t bytes, int kind, void* stream) {
+    if (bytes == 0) return cudaSuccess;
+    std::lock_guard<std::recursive_mutex> g(lock);
+    bool dstDev = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+    bool srcDev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+    if (kind == cudaMemcpyDefault) dstDev = inside(dst, bytes), srcDev = inside(src, bytes);
+    if (dstDev && !inside(dst, bytes)) return fail(cudaErrorInvalidValue, "cudaMemcpyAsync: destination range of " + std::to_string(bytes) + " bytes is not inside a device allocation");
+    if (srcDev && !inside(src, bytes)) return fail(cudaErrorInvalidValue, "cudaMemcpyAsync: source range of " + std::to_string(bytes) + " bytes is not inside a device allocation");
+    emu::submit(stream, [=] { memmove(dst, src, bytes); });
+    return cudaSuccess;
+}
+
+int cudaMemsetAsync(void* p, int value, size_t bytes, void* stream) {
+    if (bytes == 0) return cudaSuccess;
+    std::lock_guard<std::recursive_mutex> g(lock);
+    if (!inside(p, bytes)) return fail(cudaErrorInvalidValue, "cudaMemsetAsync: range of " + std::to_string(bytes) + " bytes is not inside a device allocation");
+    emu::submit(stream, [=] { memset(p, value, bytes); });
+    return cudaSuccess;
+}
+
+// ---------------------------------------------------------------- streams and events
+
+int cudaStreamCreateWithFlags(void** stream, unsigned) {
+    *stream = new Stream();
+    return cudaSuccess;
+}
+
+int cudaStreamDestroy(void* stream) {
+    if (capturing(stream)) return fail(cudaErrorStreamCaptureUnmatched, "cudaStreamDestroy of a stream being captured");
+    delete (Stream*) stream;
+    return cudaSuccess;
+}
+
+int cudaStreamSynchronize(void* stream) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    if (capturing(stream)) return fail(cudaErrorStreamCaptureUnsupported, "cudaStreamSynchronize on a stream being captured (a captured step must not wait for the GPU)");
+    return cudaSuccess;
+}
+
+int cudaStreamWaitEvent(void*, void*, unsigned) { return cudaSuccess; }
+
+int cudaEventCreate(void** event) {
+    *event = new Event();
+    return cudaSuccess;
+}
+
+int cudaEventDestroy(void* event) {
+    delete (Event*) event;
+    return cudaSuccess;
+}
+
+int cudaEventRecord(void* event, void* stream) {
+    Event* e = (Event*) event;
+    emu::submit(stream, [e] {
+        e->ms = now_ms();
+        e->recorded = true;
+    });
+    return cudaSuccess;
+}
+
+int cudaEventSynchronize(void*) { return cudaSuccess; }
+
+int cudaEventElapsedTime(float* ms, void* start, void* end) {
+    Event *a = (Event*) start, *b = (Event*) end;
+    if (!a->recorded || !b->recorded) return fail(cudaErrorInvalidResourceHandle, "cudaEventElapsedTime of an event never recorded");
+    *ms = (float) (b->ms - a->ms);
+    return cudaSuccess;
+}
+
+// ---------------------------------------------------------------- graphs
+
+int cudaStreamBeginCapture(void* stream, int) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    if (!stream) return fail(cudaErrorStreamCaptureUnsupported, "the legacy default stream cannot be captured");
+    if (capturing(stream)) return fail(cudaErrorIllegalAddress, "cudaStreamBeginCapture on a stream already being captured");
+    ((Stream*) stream)->capture = new Graph();
+    return cudaSuccess;
+}
+
+int cudaStreamEndCapture(void* stream, void** graph) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    if (!capturing(stream)) return fail(cudaErrorStreamCaptureUnmatched, "cudaStreamEndCapture on a stream not being captured");
+    *graph = ((Stream*) stream)->capture;
+    ((Stream*) stream)->capture = nullptr;
+    return cudaSuccess;
+}
+
+int cudaGraphInstantiate(void** exec, void* graph, unsigned long long) {
+    *exec = new Graph(*(Graph*) graph);
+    return cudaSuccess;
+}
+
+int cudaGraphLaunch(void* exec, void* stream) {
+    Graph* g = (Graph*) exec;
+    failure = 0;
+    for (auto& w : g->work) {
+        emu::submit(stream, w);
+        if (failure) return cudaErrorLaunchFailure;
+    }
+    return cudaSuccess;
+}
+
+int cudaGraphDestroy(void* graph) {
+    delete (Graph*) graph;
+    return cudaSuccess;
+}
+
+int cudaGraphExecDestroy(void* exec) {
+    delete (Graph*) exec;
+    return cudaSuccess;
+}
+
+// ---------------------------------------------------------------- driver: modules and launches
+
+int cuInit(unsigned) { return CUDA_SUCCESS; }
+
+int cuGetErrorName(int e, const char** name) {
+    switch (e) {
+        case CUDA_SUCCESS: *name = "CUDA_SUCCESS"; break;
+        case CUDA_ERROR_INVALID_VALUE: *name = "CUDA_ERROR_INVALID_VALUE"; break;
+        case CUDA_ERROR_INVALID_IMAGE: *name = "CUDA_ERROR_INVALID_IMAGE"; break;
+        case CUDA_ERROR_INVALID_HANDLE: *name = "CUDA_ERROR_INVALID_HANDLE"; break;
+        case CUDA_ERROR_NOT_FOUND: *name = "CUDA_ERROR_NOT_FOUND"; break;
+        case CUDA_ERROR_LAUNCH_FAILED: *name = "CUDA_ERROR_LAUNCH_FAILED"; break;
+        default: *name = "CUDA_ERROR_UNKNOWN"; break;
+    }
+    return CUDA_SUCCESS;
+}
+
+int cuGetErrorString(int e, const char** text) { return cuGetErrorName(e, text); }
+
+// The image is what the emulator's NVRTC returns as "cubin": the magic DPVMEMU1, a 64-bit length, then a
+// shared object. It is written to a temporary file for dlopen.
+int cuModuleLoadData(void** module, const void* image) {
+    const char* bytes = (const char*) image;
+    if (memcmp(bytes, "DPVMEMU1", 8) != 0) return fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: not an image made by the emulator's NVRTC");
+    uint64_t n;
+    memcpy(&n, bytes + 8, 8);
+    const char* dir = getenv("TMPDIR");
+    std::string path = std::string(dir && *dir ? dir : "/tmp") + "/dpvm-emu-module-XXXXXX";
+    std::vector<char> name(path.begin(), path.end());
+    name.push_back(0);
+    int fd = mkstemp(name.data());
+    if (fd < 0) return fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: cannot create " + path);
+    bool ok = write(fd, bytes + 16, n) == (ssize_t) n;
+    close(fd);
+    void* so = ok ? dlopen(name.data(), RTLD_NOW | RTLD_LOCAL) : nullptr;
+    std::string why = so ? "" : (ok ? dlerror() : "short write");
+    unlink(name.data());
+    if (!so) return fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: " + why);
+    auto run = (decltype(Module::run)) dlsym(so, "emu_run");
+    if (!run) return fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: image has no emu_run");
+    *module = new Module{so, run};
+    return CUDA_SUCCESS;
+}
+
+int cuModuleUnload(void* module) {
+    Module* m = (Module*) module;
+    dlclose(m->so);
+    delete m;
+    return CUDA_SUCCESS;
+}
+
+int cuModuleGetFunction(void** function, void* module, const char* name) {
+    Module* m = (Module*) module;
+    auto kernel = (void (*)(void**)) dlsym(m->so, ("emu_kernel_" + std::string(name)).c_str());
+    auto params = (int (*)(size_t*)) dlsym(m->so, ("emu_params_" + std::string(name)).c_str());
+    if (!kernel || !params) return fail(CUDA_ERROR_NOT_FOUND, std::string("cuModuleGetFunction: no kernel named ") + name);
+    *function = new Function{m, name, kernel, params};
+    return CUDA_SUCCESS;
+}
+
+int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                   unsigned sharedBytes, void* stream, void** params, void** extra) {
+    Function* f = (Function*) function;
+    if (extra) return fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel: the extra parameter form is not emulated");
+    if (sharedBytes) return fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel: dynamic shared memory is not emulated");
+    if (gx == 0 || gy == 0 || gz == 0 || gx > 0x7fffffffu || gy > 65535 || gz > 65535)
+        return fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel(" + f->name + "): bad grid");
+    size_t sizes[64];
+    int count = f->params(sizes);
+    // copy the parameter values now, as CUDA does (the caller reuses its buffers, and a graph replays later)
+    std::vector<std::vector<char>> values(count);
+    for (int i = 0; i < count; i++) values[i].assign((char*) params[i], (char*) params[i] + sizes[i]);
+    failure = 0;
+    emu::submit(stream, [f, values, gx, gy, gz, bx, by, bz]() mutable {
+        std::vector<void*> p(values.size());
+        for (size_t i = 0; i < values.size(); i++) p[i] = values[i].data();
+        const char* error = nullptr;
+        if (f->module->run(f->kernel, p.data(), gx, gy, gz, bx, by, bz, &error) != 0) {
+            failure = CUDA_ERROR_LAUNCH_FAILED;
+            emu::report("cuLaunchKernel", (f->name + ": " + error).c_str());
+        }
+    });
+    return failure;
+}
+
+}  // extern "C"
