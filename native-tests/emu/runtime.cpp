@@ -346,6 +346,18 @@ int cudaGraphExecDestroy(void* exec) {
 
 int cuInit(unsigned) { return CUDA_SUCCESS; }
 
+int cuDeviceGet(int* device, int ordinal) {
+    if (ordinal != 0) return CUDA_ERROR_INVALID_VALUE;
+    *device = 0;
+    return CUDA_SUCCESS;
+}
+
+int cuDeviceGetName(char* name, int length, int device) {
+    if (device != 0 || length < 1) return CUDA_ERROR_INVALID_VALUE;
+    snprintf(name, (size_t) length, "%s", "cuda-emu (CPU emulation)");
+    return CUDA_SUCCESS;
+}
+
 int cuGetErrorName(int e, const char** name) {
     switch (e) {
         case CUDA_SUCCESS: *name = "CUDA_SUCCESS"; break;

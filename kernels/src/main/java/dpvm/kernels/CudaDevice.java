@@ -45,7 +45,7 @@ public final class CudaDevice {
         multiprocessors = v[0];
         Cuda.check(cudart.cudaDeviceGetAttribute(v, cudart.cudaDevAttrL2CacheSize, index), "cudaDeviceGetAttribute");
         l2Bytes = v[0];
-        name = "cuda:" + index + " (sm_" + arch + ", " + multiprocessors + " SMs)";
+        name = "cuda:" + index + " " + productName(index) + " (sm_" + arch + ", " + multiprocessors + " SMs)";
         allocator = new CachingAllocator(new CudaMemory());
         kernels = new Kernels(arch);
         defaultStream = Stream.create(this);
@@ -53,6 +53,18 @@ public final class CudaDevice {
         errorFlag = allocator.allocate(16, defaultStream).address;
         Cuda.check(cudart.cudaMemsetAsync(Cuda.at(errorFlag), 0, 16, defaultStream.raw()), "cudaMemsetAsync");
         defaultStream.synchronize();
+    }
+
+    /** The driver's name for the GPU, e.g. "NVIDIA H100 80GB HBM3" ("cuda-emu (CPU emulation)" under the emulator). */
+    private static String productName(int index) {
+        Cuda.checkDriver(cudart.cuInit(0), "cuInit");
+        int[] handle = new int[1];
+        Cuda.checkDriver(cudart.cuDeviceGet(handle, index), "cuDeviceGet");
+        byte[] text = new byte[256];
+        Cuda.checkDriver(cudart.cuDeviceGetName(text, text.length, handle[0]), "cuDeviceGetName");
+        int n = 0;
+        while (n < text.length && text[n] != 0) n++;
+        return new String(text, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The device, probing the driver and GPU on first use; throws {@link CudaUnavailableException} if unusable. */

@@ -49,7 +49,7 @@ class ParitySuite {
         TestExecutionListener collect = new TestExecutionListener() {
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                if (id.isTest() && result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                if (id.isTest() && result.getStatus() == TestExecutionResult.Status.FAILED) {
                     String why = result.getThrowable().map(t -> String.valueOf(t.getMessage()).lines().findFirst().orElse("")).orElse("");
                     failures.add(id.getLegacyReportingName() + " [" + id.getUniqueId().replaceAll(".*\\[class:([^\\]]*)\\].*", "$1") + "]: " + why);
                 }
@@ -59,8 +59,9 @@ class ParitySuite {
         Launcher launcher = LauncherFactory.create();
         launcher.execute(req, summary, collect);
         TestExecutionSummary s = summary.getSummary();
-        System.out.printf("PARITY %s on %s: %d tests, %d passed, %d failed, %d skipped, %.1f s%n", devices, CudaDevice.get(0).name(),
-                s.getTestsFoundCount(), s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsSkippedCount(), (System.nanoTime() - t0) / 1e9);
+        System.out.printf("PARITY %s: %d tests, %d passed, %d failed, %d skipped, %.1f s on %s%n", devices,
+                s.getTestsFoundCount(), s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsSkippedCount() + s.getTestsAbortedCount(),
+                (System.nanoTime() - t0) / 1e9, CudaDevice.get(0).name());
         failures.forEach(f -> System.out.println("  FAILED " + f));
         if (s.getTotalFailureCount() > 0) throw new AssertionError(s.getTotalFailureCount() + " parity failures:\n" + String.join("\n", failures));
     }
