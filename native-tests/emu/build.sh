@@ -15,7 +15,7 @@ stamp=$(cat "$here"/*.h "$here"/*.cpp "$0" | sha256sum | cut -c1-16)
 if [[ -f $out/stamp && $(cat "$out/stamp") == "$stamp" ]]; then
   exit 0
 fi
-rm -f "$out"/*.so* "$out/stamp"
+rm -rf "$out"/*.so* "$out/stamp" "$out/kernel-cache"
 
 # every symbol of a library under one version node, as the JavaCPP bindings reference them
 lib() { # NAME SOURCE [LINK...]
