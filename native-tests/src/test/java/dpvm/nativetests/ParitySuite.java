@@ -22,7 +22,7 @@ import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.r
 
 /**
  * The CPU-vs-GPU parity suite: every op test of the tensor module (each runs on the devices of
- * {@code -Ddpvm.test.devices}, set here to cuda:0 unless given) plus the GPU-only checks in {@link CudaChecks},
+ * {@code -Ddpvm.test.devices}, set here to cuda:0 unless given) plus the GPU-only checks in {@link CudaChecks} and whole small backbones in {@link BackboneParity},
  * with a one-line summary. Without a usable GPU it is skipped and says why.
  */
 class ParitySuite {
@@ -40,8 +40,12 @@ class ParitySuite {
         if (only.isBlank()) {
             selectors.add(selectPackage("dpvm.tensor"));
             selectors.add(selectClass(CudaChecks.class));
+            selectors.add(selectClass(BackboneParity.class));
         } else {
-            for (String c : only.split(",")) selectors.add(selectClass(c.trim().equals("CudaChecks") ? CudaChecks.class.getName() : "dpvm.tensor." + c.trim()));
+            for (String c : only.split(",")) {
+                String n = c.trim();
+                selectors.add(selectClass(n.equals("CudaChecks") || n.equals("BackboneParity") ? "dpvm.nativetests." + n : "dpvm.tensor." + n));
+            }
         }
         LauncherDiscoveryRequest req = request().selectors(selectors).build();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
