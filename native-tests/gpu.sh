@@ -5,6 +5,7 @@
 #                        (on the GPU machine, which has no Java) finds the CUDA libraries, runs the parity suite
 #                        and the benchmarks beside PyTorch; results go to $OUT when it is set.
 # With the device tool: run(command="native-tests/gpu.sh run", carry=["native-tests/gpu-bundle"]).
+# Rehearsal without a GPU: DPVM_CUDA_LIBS=native-tests/target/cuda-emu native-tests/gpu.sh run parity
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -56,7 +57,8 @@ run() {
     [ -x "$BUNDLE/jre/bin/java" ] || { echo "no bundle at $BUNDLE: run 'gpu.sh pack' on a machine with Java and carry native-tests/gpu-bundle" >&2; exit 1; }
     local out="${OUT:-$ROOT/runs/gpu-$(date +%Y%m%d-%H%M%S)}"
     mkdir -p "$out"
-    local libs; libs="$(cuda_lib_dirs)"
+    # DPVM_CUDA_LIBS overrides the search, e.g. to rehearse the run on the CUDA emulator (emu/README.md)
+    local libs; libs="${DPVM_CUDA_LIBS:-$(cuda_lib_dirs)}"
     local cache; cache="$(mktemp -d /tmp/dpvm-javacpp.XXXXXX)"
     export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     local java="$BUNDLE/jre/bin/java"
