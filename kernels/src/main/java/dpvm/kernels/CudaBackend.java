@@ -197,4 +197,11 @@ public final class CudaBackend implements Backend {
     public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
         op("adam_step", () -> RandomAndAdam.adamStep(ctx, param, grad, m, v, step));
     }
+
+    // Fused dropout.
+
+    @Override
+    public Tensor dropout(Tensor x, double p, long seed, long offset) {
+        return op("dropout", () -> RandomAndAdam.dropout(ctx, x, p, seed, offset));
+    }
 }

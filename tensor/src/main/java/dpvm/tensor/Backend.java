@@ -112,4 +112,13 @@ public interface Backend {
 
     /** In-place fused Adam/AdamW update of contiguous param, m and v from grad. */
     void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step);
+
+    // Fused dropout.
+    /**
+     * Inverted dropout with the mask drawn inline: element i of x (row-major over x's shape) is kept when element
+     * i of {@code fillRandom(UNIFORM, seed, offset)} is below {@code 1 - p}, both in x's dtype, and the result is
+     * {@code (x * keep) * scale} with keep 1 or 0 and scale {@code 1 / (1 - p)} in x's dtype (0 when p = 1). No
+     * mask is stored: the same call on the upstream gradient is the gradient. Float dtypes only.
+     */
+    Tensor dropout(Tensor x, double p, long seed, long offset);
 }

@@ -256,13 +256,17 @@ public final class Functional {
 
     // ---------------------------------------------------------------- regularisation
 
-    /** Inverted dropout: zeroes with probability p and scales the rest by 1/(1-p); identity when not training. */
+    /**
+     * Inverted dropout: zeroes with probability p and scales the rest by 1/(1-p); identity when not training.
+     * Element i is kept when element i of a uniform fill of x's shape from {@code rng} is below 1 - p; the fused
+     * primitive draws those numbers inline and takes the same counters from {@code rng} as that fill would.
+     */
     public static Tensor dropout(Tensor x, double p, boolean training, Rng rng) {
-        if (p < 0 || p > 1) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
         if (!training || p == 0) return x;
         if (p == 1) return x.mul(0);
-        Tensor keep = rng.uniform(x.shape, x.dtype(), x.device()).lt(x.like(1 - p));
-        return x.mul(keep).mul(1 / (1 - p));
+        Ops.floating("dropout", x);
+        return Ops.dropout(x, p, rng.seed(), rng.take(Backend.Distribution.UNIFORM, x.numel()));
     }
 
     // ---------------------------------------------------------------- indexing

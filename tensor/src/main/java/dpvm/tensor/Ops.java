@@ -355,4 +355,19 @@ public final class Ops {
         Tensor y = Scope.primitive1(() -> src.backend().scatterAdd(shape.clone(), d, index, src));
         return Autograd.record("scatter_add", y, g -> new Tensor[] {null, Scope.primitive1(() -> g.backend().gather(g, d, index))}, index, src);
     }
+
+    // ---------------------------------------------------------------- fused dropout
+
+    /**
+     * Inverted dropout with the mask drawn inline from Philox counters {@code offset...} of {@code seed} (see
+     * {@link Backend#dropout}). Gradient: the same primitive with the same seed and offset on the upstream
+     * gradient, so no mask is kept.
+     */
+    public static Tensor dropout(Tensor x, double p, long seed, long offset) {
+        open(x);
+        floating("dropout", x);
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        Tensor y = Scope.primitive1(() -> x.backend().dropout(x, p, seed, offset));
+        return Autograd.record("dropout", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().dropout(g, p, seed, offset))}, x);
+    }
 }

@@ -243,4 +243,11 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    // ---------------------------------------------------------------- fused dropout
+
+    @Override
+    public Tensor dropout(Tensor x, double p, long seed, long offset) {
+        return CpuDropout.dropout(x, p, seed, offset);
+    }
 }
