@@ -84,3 +84,30 @@ DPVM_FOR_EACH_FLOAT(DPVM_NORMAL)
         }                                                                                                   \
     }
 DPVM_FOR_EACH_FLOAT(DPVM_ADAM)
+
+// Dropout fused with its mask, bit-identical to the CPU: element i (row-major over x's shape; the output is
+// contiguous) is kept when word i % 4 of block (offset + i / 4), as uniform_##S would store it, is below
+// keepBelow in T; the result is (x * keep) * scale in T, with the products written as _rn intrinsics so
+// nothing is contracted or reordered. One thread per Philox block, four elements each; x is a strided walk.
+__device__ __forceinline__ float mul_rn(float a, float b) { return __fmul_rn(a, b); }
+__device__ __forceinline__ double mul_rn(double a, double b) { return __dmul_rn(a, b); }
+
+#define DPVM_DROPOUT(T, S)                                                                          \
+    extern "C" __global__ void dropout_##S(Geo g, const T* x, T* out, int n, u64 seed, u64 offset,   \
+                                           double keepBelow, double scale) {                         \
+        const T below = (T) keepBelow, s = (T) scale;                                               \
+        int blocks = (n + 3) / 4;                                                                   \
+        DPVM_GRID_STRIDE(b, blocks) {                                                               \
+            unsigned int w[4];                                                                      \
+            philox(offset + b, seed, w);                                                            \
+            for (int j = 0; j < 4; j++) {                                                           \
+                unsigned int i = b * 4 + j;                                                         \
+                if (i >= (unsigned int) n) break;                                                   \
+                int off[1];                                                                         \
+                geo_offsets<1>(g, i, off);                                                          \
+                T keep = (T) unit(w[j]) < below ? (T) 1 : (T) 0;                                    \
+                out[i] = mul_rn(mul_rn(x[off[0]], keep), s);                                        \
+            }                                                                                       \
+        }                                                                                           \
+    }
+DPVM_FOR_EACH_FLOAT(DPVM_DROPOUT)

@@ -77,3 +77,104 @@ template <> __device__ __forceinline__ double neg_inf<double>() { return -dpvm_i
         }                                                                                               \
     }
 DPVM_FOR_EACH_FLOAT(DPVM_SOFTMAX)
+
+// Fused cross-entropy over logits [rows, classes] with any strides (xr, xc), one block per row; targets (int32
+// or int64) and class weights (null: all ones) are strided vectors. Forward writes each row's loss term
+//   (1 - s) w[t] (lse - x[t]) + (s / C) sum_j w[j] (lse - x[j])     (second term only when s > 0)
+// with lse - x[j] taken as log(sum) - (x[j] - max), so nothing cancels, plus max, log(sum) (lse in two parts,
+// so large logits keep T's precision) and w[t]. A target outside [0, C) is reported through the index-error
+// flag and its row is NaN. Backward writes
+//   g ((1 - s) w[t] (p[j] - [j = t]) + (s / C) (W p[j] - w[j])),   p[j] = exp((x[j] - max) - log(sum)),
+// W = sum_j w[j].
+template <typename T> __device__ __forceinline__ T nan_of();
+template <> __device__ __forceinline__ float nan_of<float>() { return dpvm_nan_f(); }
+template <> __device__ __forceinline__ double nan_of<double>() { return dpvm_nan_d(); }
+
+template <typename T, typename I>
+__device__ void cross_entropy_fwd(const T* x, int xr, int xc, const I* t, int ts, const T* w, int ws, T* loss, T* rowMax,
+                                  T* logSum, T* tw, int rows, int classes, double smoothing, int* flag) {
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+        const T* row = x + (i64) r * xr;
+        i64 target = (i64) t[(i64) r * ts];
+        if (target < 0 || target >= classes) {  // the same for every thread of the block
+            if (threadIdx.x == 0) {
+                report_bad_index(flag, target);
+                loss[r] = nan_of<T>();
+                rowMax[r] = nan_of<T>();
+                logSum[r] = nan_of<T>();
+                tw[r] = nan_of<T>();
+            }
+            continue;
+        }
+        T m = neg_inf<T>();
+        for (int j = threadIdx.x; j < classes; j += blockDim.x) m = java_max(m, row[(i64) j * xc]);
+        m = block_max<T>(m);
+        if (m == neg_inf<T>()) m = (T) 0;
+        T sum = (T) 0;
+        for (int j = threadIdx.x; j < classes; j += blockDim.x) sum += ex(row[(i64) j * xc] - m);
+        sum = block_sum<T>(sum);
+        T logS = ln(sum);
+        T smooth = (T) 0;
+        if (smoothing > 0) {
+            for (int j = threadIdx.x; j < classes; j += blockDim.x) {
+                T wj = w ? w[(i64) j * ws] : (T) 1;
+                smooth += wj * (logS - (row[(i64) j * xc] - m));
+            }
+            smooth = block_sum<T>(smooth);
+        }
+        if (threadIdx.x == 0) {
+            T wt = w ? w[target * ws] : (T) 1;
+            T term = (T) (1 - smoothing) * wt * (logS - (row[target * xc] - m));
+            if (smoothing > 0) term += (T) (smoothing / classes) * smooth;
+            loss[r] = term;
+            rowMax[r] = m;
+            logSum[r] = logS;
+            tw[r] = wt;
+        }
+    }
+}
+
+template <typename T, typename I>
+__device__ void cross_entropy_bwd(const T* x, int xr, int xc, const I* t, int ts, const T* w, int ws, const T* rowMax, int ms,
+                                  const T* logSum, int ls, const T* g, int gs, T* dx, int rows, int classes, double smoothing) {
+    const T perClass = (T) (smoothing / classes);
+    T weightSum = (T) classes;
+    if (w && smoothing > 0) {  // the same for every row: summed once per block
+        T acc = (T) 0;
+        for (int j = threadIdx.x; j < classes; j += blockDim.x) acc += w[(i64) j * ws];
+        weightSum = block_sum<T>(acc);
+    }
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+        const T* row = x + (i64) r * xr;
+        T* out = dx + (i64) r * classes;
+        i64 target = (i64) t[(i64) r * ts];
+        bool hit = target >= 0 && target < classes;  // the forward pass has rejected any other
+        T onTarget = hit ? (T) (1 - smoothing) * (w ? w[target * ws] : (T) 1) : (T) 0;
+        T coef = smoothing > 0 ? onTarget + perClass * weightSum : onTarget;
+        T m = rowMax[(i64) r * ms], logS = logSum[(i64) r * ls], gr = g[(i64) r * gs];
+        for (int j = threadIdx.x; j < classes; j += blockDim.x) {
+            T d = coef * ex((row[(i64) j * xc] - m) - logS);
+            if (smoothing > 0) d -= perClass * (w ? w[(i64) j * ws] : (T) 1);
+            if (j == target) d -= onTarget;
+            out[j] = gr * d;
+        }
+    }
+}
+
+#define DPVM_CROSS_ENTROPY(T, S, I, IS)                                                                     \
+    extern "C" __global__ void cross_entropy_fwd_##S##_##IS(const T* x, int xr, int xc, const I* t, int ts,   \
+                                                            const T* w, int ws, T* loss, T* rowMax, T* logSum, \
+                                                            T* tw, int rows, int classes, double smoothing,  \
+                                                            int* flag) {                                     \
+        cross_entropy_fwd<T, I>(x, xr, xc, t, ts, w, ws, loss, rowMax, logSum, tw, rows, classes, smoothing, flag); \
+    }                                                                                                       \
+    extern "C" __global__ void cross_entropy_bwd_##S##_##IS(const T* x, int xr, int xc, const I* t, int ts,   \
+                                                            const T* w, int ws, const T* rowMax, int ms,     \
+                                                            const T* logSum, int ls, const T* g, int gs,     \
+                                                            T* dx, int rows, int classes, double smoothing) { \
+        cross_entropy_bwd<T, I>(x, xr, xc, t, ts, w, ws, rowMax, ms, logSum, ls, g, gs, dx, rows, classes, smoothing); \
+    }
+DPVM_CROSS_ENTROPY(float, f32, int, i32)
+DPVM_CROSS_ENTROPY(float, f32, i64, i64)
+DPVM_CROSS_ENTROPY(double, f64, int, i32)
+DPVM_CROSS_ENTROPY(double, f64, i64, i64)

@@ -197,4 +197,21 @@ public final class CudaBackend implements Backend {
     public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
         op("adam_step", () -> RandomAndAdam.adamStep(ctx, param, grad, m, v, step));
     }
+
+    // Fused dropout and cross-entropy.
+
+    @Override
+    public Tensor dropout(Tensor x, double p, long seed, long offset) {
+        return op("dropout", () -> RandomAndAdam.dropout(ctx, x, p, seed, offset));
+    }
+
+    @Override
+    public Tensor[] crossEntropy(Tensor logits, Tensor targets, Tensor classWeights, double labelSmoothing) {
+        return op("cross_entropy", () -> CrossEntropy.forward(ctx, logits, targets, classWeights, labelSmoothing));
+    }
+
+    @Override
+    public Tensor crossEntropyBackward(Tensor logits, Tensor targets, Tensor classWeights, Tensor rowMax, Tensor logSum, Tensor gradLoss, double labelSmoothing) {
+        return op("cross_entropy_backward", () -> CrossEntropy.backward(ctx, logits, targets, classWeights, rowMax, logSum, gradLoss, labelSmoothing));
+    }
 }

@@ -1,5 +1,6 @@
 package dpvm.kernels;
 
+import dpvm.kernels.runtime.Geometry;
 import dpvm.tensor.Backend.AdamStep;
 import dpvm.tensor.Backend.Distribution;
 import dpvm.tensor.Shape;
@@ -8,7 +9,10 @@ import dpvm.tensor.Tensor;
 
 import java.util.Arrays;
 
-/** Philox fills (bit-identical to dpvm.tensor.Philox) and the fused Adam step (bit-identical to the CPU's). */
+/**
+ * Philox fills (bit-identical to dpvm.tensor.Philox), the fused Adam step and fused dropout (both bit-identical
+ * to the CPU's).
+ */
 final class RandomAndAdam {
     private RandomAndAdam() {}
 
@@ -38,4 +42,14 @@ final class RandomAndAdam {
                 stepSize, bc2Sqrt, h.beta1(), 1 - h.beta1(), h.beta2(), 1 - h.beta2(), h.eps(), h.weightDecay(), decay, mode);
     }
 
+    /** Dropout with the Philox mask drawn inside the kernel; the same constants as CpuDropout, so float32 matches bit for bit. */
+    static Tensor dropout(Ctx c, Tensor x, double p, long seed, long offset) {
+        if (!x.dtype().isFloating()) throw new ShapeException("dropout: needs float32 or float64, got " + x.dtype());
+        Tensor out = c.empty(x.shape(), x.dtype());
+        int n = out.numel();
+        int[] g = Geometry.pack(x.shape(), new int[][] {x.strides()});
+        double keepBelow = 1 - p, scale = p == 1 ? 0 : 1 / (1 - p);
+        c.launch("random.cu", "dropout_" + Ctx.sfx(x.dtype()), (n + 3L) / 4, g, Ctx.ptr(x), Ctx.ptr(out), n, seed, offset, keepBelow, scale);
+        return out;
+    }
 }

@@ -8,6 +8,7 @@ import dpvm.tensor.Backend;
 import dpvm.tensor.Backends;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
+import dpvm.tensor.Functional;
 import dpvm.tensor.Rng;
 import dpvm.tensor.ShapeException;
 import dpvm.tensor.Tensor;
@@ -23,9 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * GPU-only checks the op tests cannot express: bit-exact Philox and Adam, graph capture and replay, allocator
- * statistics, poisoning, bad-index errors, transposed matmul operands and TF32, and the profiler. Skipped
- * without a GPU; {@link ParitySuite} runs them with the op tests.
+ * GPU-only checks the op tests cannot express: bit-exact Philox, Adam and dropout, graph capture and replay,
+ * allocator statistics, poisoning, bad-index errors, transposed matmul operands and TF32, and the profiler.
+ * Skipped without a GPU; {@link ParitySuite} runs them with the op tests.
  */
 class CudaChecks {
     static final Device GPU = Device.cuda(0);
@@ -65,6 +66,20 @@ class CudaChecks {
                 Backends.of(Device.CPU).adamStep(cpu[0], cpu[1], cpu[2], cpu[3], h);
             }
             for (int i : new int[] {0, 2, 3}) assertArrayEquals(cpu[i].toFloatArray(), gpu[i].toFloatArray(), "tensor " + i + " decoupled=" + decoupled);
+        }
+    }
+
+    @Test
+    void fusedDropoutMatchesTheCpuBitForBit() {
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = random(new int[] {37, 129}, 16, Device.CPU).cast(t);
+            Tensor g = x.to(GPU);
+            Tensor[][] pairs = {{x, g}, {x.transpose(0, 1), g.transpose(0, 1)}, {x.slice(1, 1, 129, 3), g.slice(1, 1, 129, 3)}};
+            for (Tensor[] p : pairs) {
+                Tensor cpu = Functional.dropout(p[0], 0.3, true, new Rng(5)), gpu = Functional.dropout(p[1], 0.3, true, new Rng(5));
+                if (t == DType.FLOAT32) assertArrayEquals(cpu.toFloatArray(), gpu.toFloatArray(), t + " strides " + java.util.Arrays.toString(p[1].strides()));
+                else assertArrayEquals(cpu.toDoubleArray(), gpu.toDoubleArray(), t + " strides " + java.util.Arrays.toString(p[1].strides()));
+            }
         }
     }
 
@@ -216,6 +231,22 @@ class CudaChecks {
             String table = d.profiler().table();
             System.out.println(table);
             assertTrue(table.contains("matmul") && table.contains("softmax"), table);
+        } finally {
+            d.profiler().disable();
+        }
+    }
+
+    @Test
+    void profilerTableNamesTheFusedOps() {
+        CudaDevice d = CudaDevice.get(0);
+        d.profiler().enable();
+        try {
+            Tensor a = random(new int[] {64, 10}, 17, GPU).requiresGrad(true);
+            long[] labels = new long[64];
+            for (int i = 0; i < labels.length; i++) labels[i] = i % 10;
+            Functional.crossEntropy(Functional.dropout(a, 0.1, true, new Rng(1)), Tensor.ofLongs(labels, 64).to(GPU), null, 0.1).backward();
+            String table = d.profiler().table();
+            for (String op : new String[] {"dropout", "cross_entropy", "cross_entropy_backward"}) assertTrue(table.contains(op), op + " missing from\n" + table);
         } finally {
             d.profiler().disable();
         }

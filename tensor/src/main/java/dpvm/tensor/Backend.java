@@ -112,4 +112,31 @@ public interface Backend {
 
     /** In-place fused Adam/AdamW update of contiguous param, m and v from grad. */
     void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step);
+
+    // Fused dropout and cross-entropy.
+    /**
+     * Inverted dropout with the mask drawn inline: element i of x (row-major over x's shape) is kept when element
+     * i of {@code fillRandom(UNIFORM, seed, offset)} is below {@code 1 - p}, both in x's dtype, and the result is
+     * {@code (x * keep) * scale} with keep 1 or 0 and scale {@code 1 / (1 - p)} in x's dtype (0 when p = 1). No
+     * mask is stored: the same call on the upstream gradient is the gradient. Float dtypes only.
+     */
+    Tensor dropout(Tensor x, double p, long seed, long offset);
+
+    /**
+     * Per-row cross-entropy of logits [N, C] against class indices targets [N] (int32 or int64), with optional
+     * class weights w [C] (null: all ones) and label smoothing s. Returns {loss, rowMax, logSum, targetWeight},
+     * each [N]: {@code loss_i = (1 - s) w[t_i] (lse_i - x[i, t_i])}, plus {@code (s / C) sum_j w[j] (lse_i -
+     * x[i, j])} when s > 0; the log-sum-exp {@code lse_i = rowMax_i + logSum_i} with {@code rowMax_i = max_j x[i,
+     * j]} (0 for an all -inf row), kept in two parts so that {@code exp((x - rowMax) - logSum)} has the logits'
+     * precision even for large logits; {@code targetWeight_i = w[t_i]}. Throws {@link ShapeException} for a
+     * target outside [0, C).
+     */
+    Tensor[] crossEntropy(Tensor logits, Tensor targets, Tensor classWeights, double labelSmoothing);
+
+    /**
+     * Gradient of {@link #crossEntropy}'s loss with respect to the logits, given its rowMax and logSum and the
+     * upstream gradient g [N]: {@code g_i ((1 - s) w[t_i] (p_ij - [j = t_i]) + (s / C) (W p_ij - w[j]))} with p the
+     * row's softmax and W the sum of the weights.
+     */
+    Tensor crossEntropyBackward(Tensor logits, Tensor targets, Tensor classWeights, Tensor rowMax, Tensor logSum, Tensor gradLoss, double labelSmoothing);
 }

@@ -256,13 +256,17 @@ public final class Functional {
 
     // ---------------------------------------------------------------- regularisation
 
-    /** Inverted dropout: zeroes with probability p and scales the rest by 1/(1-p); identity when not training. */
+    /**
+     * Inverted dropout: zeroes with probability p and scales the rest by 1/(1-p); identity when not training.
+     * Element i is kept when element i of a uniform fill of x's shape from {@code rng} is below 1 - p; the fused
+     * primitive draws those numbers inline and takes the same counters from {@code rng} as that fill would.
+     */
     public static Tensor dropout(Tensor x, double p, boolean training, Rng rng) {
-        if (p < 0 || p > 1) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
         if (!training || p == 0) return x;
         if (p == 1) return x.mul(0);
-        Tensor keep = rng.uniform(x.shape, x.dtype(), x.device()).lt(x.like(1 - p));
-        return x.mul(keep).mul(1 / (1 - p));
+        Ops.floating("dropout", x);
+        return Ops.dropout(x, p, rng.seed(), rng.take(Backend.Distribution.UNIFORM, x.numel()));
     }
 
     // ---------------------------------------------------------------- indexing
@@ -326,26 +330,15 @@ public final class Functional {
 
     /**
      * Mean cross-entropy of logits [N, C] against integer targets [N], with optional class weights [C] and label
-     * smoothing, matching torch.nn.functional.cross_entropy (weighted mean divides by the targets' weight sum).
+     * smoothing, matching torch.nn.functional.cross_entropy (weighted mean divides by the targets' weight sum; no
+     * ignore index). The per-row terms come from one fused primitive.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, Tensor classWeights, double labelSmoothing) {
         if (logits.rank() != 2) throw new ShapeException("cross_entropy: logits must be [N, C], got " + Shape.str(logits.shape));
         if (targets.rank() != 1 || targets.shape[0] != logits.shape[0]) throw new ShapeException("cross_entropy: targets " + Shape.str(targets.shape) + " do not match logits " + Shape.str(logits.shape));
         if (labelSmoothing < 0 || labelSmoothing > 1) throw new IllegalArgumentException("cross_entropy: label smoothing must be in [0, 1], got " + labelSmoothing);
-        int n = logits.shape[0], c = logits.shape[1];
-        Ops.integer("cross_entropy", targets);
-        // gather rather than one-hot: no host round trip, so a GPU never waits for the labels
-        Tensor logp = logits.logSoftmax(1);
-        Tensor picked = Ops.gather(logp, 1, targets.unsqueeze(1)).squeeze(1);
-        Tensor wy = classWeights == null ? null : Ops.indexSelect(classWeights, 0, targets);
-        Tensor nll = (wy == null ? picked : picked.mul(wy)).sum().neg();
-        Tensor denominator = wy == null ? logits.like(n) : wy.sum();
-        Tensor loss = nll.div(denominator);
-        if (labelSmoothing > 0) {
-            Tensor all = classWeights == null ? logp : logp.mul(classWeights.reshape(1, c));
-            Tensor smooth = all.sum().neg().div(denominator).div(c);
-            loss = loss.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing));
-        }
-        return loss;
+        Tensor[] rows = Ops.crossEntropy(logits, targets, classWeights, labelSmoothing);
+        Tensor denominator = classWeights == null ? logits.like(logits.shape[0]) : rows[1].sum();
+        return rows[0].sum().div(denominator);
     }
 }

@@ -355,4 +355,49 @@ public final class Ops {
         Tensor y = Scope.primitive1(() -> src.backend().scatterAdd(shape.clone(), d, index, src));
         return Autograd.record("scatter_add", y, g -> new Tensor[] {null, Scope.primitive1(() -> g.backend().gather(g, d, index))}, index, src);
     }
+
+    // ---------------------------------------------------------------- fused dropout and cross-entropy
+
+    /**
+     * Inverted dropout with the mask drawn inline from Philox counters {@code offset...} of {@code seed} (see
+     * {@link Backend#dropout}). Gradient: the same primitive with the same seed and offset on the upstream
+     * gradient, so no mask is kept.
+     */
+    public static Tensor dropout(Tensor x, double p, long seed, long offset) {
+        open(x);
+        floating("dropout", x);
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        Tensor y = Scope.primitive1(() -> x.backend().dropout(x, p, seed, offset));
+        return Autograd.record("dropout", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().dropout(g, p, seed, offset))}, x);
+    }
+
+    /**
+     * Per-row cross-entropy terms of logits [N, C] against integer targets [N] (see {@link Backend#crossEntropy}).
+     * Returns {loss [N], targetWeight [N]}; only loss records a gradient, and only towards the logits: class
+     * weights take none (as in PyTorch), so weights that require grad are refused while recording. Gradient:
+     * (softmax - smoothed weighted one-hot) times the upstream gradient, from the saved log-sum-exp (two [N]
+     * tensors; nothing of size [N, C] is kept).
+     */
+    public static Tensor[] crossEntropy(Tensor logits, Tensor targets, Tensor classWeights, double labelSmoothing) {
+        open(logits, targets, classWeights);
+        floating("cross_entropy", logits);
+        integer("cross_entropy", targets);
+        sameDevice("cross_entropy", logits, targets);
+        if (logits.rank() != 2) throw new ShapeException("cross_entropy: logits must be [N, C], got " + Shape.str(logits.shape));
+        if (targets.rank() != 1 || targets.shape[0] != logits.shape[0]) throw new ShapeException("cross_entropy: targets " + Shape.str(targets.shape) + " do not match logits " + Shape.str(logits.shape));
+        if (classWeights != null) {
+            sameDevice("cross_entropy", logits, classWeights);
+            sameDtype("cross_entropy", logits, classWeights);
+            if (classWeights.rank() != 1 || classWeights.shape[0] != logits.shape[1]) {
+                throw new ShapeException("cross_entropy: class weights " + Shape.str(classWeights.shape) + " do not match the " + logits.shape[1] + " classes of logits " + Shape.str(logits.shape));
+            }
+            if (classWeights.requiresGrad && Autograd.isEnabled()) throw new IllegalArgumentException("cross_entropy: class weights take no gradient (as in PyTorch); pass them detached");
+        }
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new IllegalArgumentException("cross_entropy: label smoothing must be in [0, 1], got " + labelSmoothing);
+        Tensor[] r = Scope.primitive(() -> logits.backend().crossEntropy(logits, targets, classWeights, labelSmoothing));
+        Tensor loss = r[0], rowMax = r[1], logSum = r[2];
+        Tensor recorded = Autograd.record("cross_entropy", loss, g -> new Tensor[] {
+                Scope.primitive1(() -> g.backend().crossEntropyBackward(logits, targets, classWeights, rowMax, logSum, g, labelSmoothing))}, logits);
+        return new Tensor[] {recorded, r[3]};
+    }
 }

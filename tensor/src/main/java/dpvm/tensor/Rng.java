@@ -31,7 +31,8 @@ public final class Rng {
         return offset;
     }
 
-    private synchronized long take(Backend.Distribution d, int n) {
+    /** Reserves the counters of a fill of n numbers and returns the first (fused ops draw them inline). */
+    synchronized long take(Backend.Distribution d, int n) {
         long at = offset;
         offset += Philox.blocksUsed(d, n);
         return at;

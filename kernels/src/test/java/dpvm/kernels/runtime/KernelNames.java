@@ -33,6 +33,10 @@ final class KernelNames {
             random.addAll(List.of("uniform_" + t, "normal_" + t, "adam_" + t));
             pool.addAll(List.of("maxpool_fwd_" + t, "maxpool_bwd_" + t, "avgpool_fwd_" + t, "avgpool_bwd_" + t));
         }
+        for (String t : FLOATS) {
+            random.add("dropout_" + t);
+            for (String i : List.of("i32", "i64")) softmax.addAll(List.of("cross_entropy_fwd_" + t + "_" + i, "cross_entropy_bwd_" + t + "_" + i));
+        }
         return Map.of("elementwise.cu", elementwise, "copy.cu", copy, "reduce.cu", reduce, "softmax.cu", softmax,
                 "index.cu", index, "random.cu", random, "pool.cu", pool);
     }

@@ -243,4 +243,21 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    // ---------------------------------------------------------------- fused dropout and cross-entropy
+
+    @Override
+    public Tensor dropout(Tensor x, double p, long seed, long offset) {
+        return CpuDropout.dropout(x, p, seed, offset);
+    }
+
+    @Override
+    public Tensor[] crossEntropy(Tensor logits, Tensor targets, Tensor classWeights, double labelSmoothing) {
+        return CpuCrossEntropy.forward(this, logits, targets, classWeights, labelSmoothing);
+    }
+
+    @Override
+    public Tensor crossEntropyBackward(Tensor logits, Tensor targets, Tensor classWeights, Tensor rowMax, Tensor logSum, Tensor gradLoss, double labelSmoothing) {
+        return CpuCrossEntropy.backward(this, logits, targets, classWeights, rowMax, logSum, gradLoss, labelSmoothing);
+    }
 }

@@ -74,6 +74,7 @@ final class StridedLoop {
 
     void run(Body body) {
         int rank = shape.length, inner = shape[rank - 1];
+        if (inner == 0) return; // an empty tensor: nothing to walk (and no blocks to divide rows into)
         long rowsL = 1;
         for (int i = 0; i < rank - 1; i++) rowsL *= shape[i];
         int rows = (int) rowsL;
