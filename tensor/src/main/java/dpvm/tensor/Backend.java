@@ -10,7 +10,8 @@ package dpvm.tensor;
  * called.
  */
 public interface Backend {
-    enum Unary { NEG, EXP, LOG, SQRT, RSQRT, ABS, SIGN, TANH, SIGMOID, ERF, RECIPROCAL, SIN, COS }
+    /** Elementwise functions; GELU is the exact form x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
+    enum Unary { NEG, EXP, LOG, SQRT, RSQRT, ABS, SIGN, TANH, SIGMOID, ERF, RECIPROCAL, SIN, COS, GELU }
 
     enum Binary { ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE }
 

@@ -71,9 +71,9 @@ public final class Functional {
         return x.mul(x.sigmoid());
     }
 
-    /** GELU, exact form: x * Phi(x). */
+    /** GELU, exact form: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), one fused elementwise primitive. */
     public static Tensor gelu(Tensor x) {
-        return x.mul(Ops.unary(Unary.ERF, x.mul(1 / Math.sqrt(2))).add(1)).mul(0.5);
+        return Ops.unary(Unary.GELU, x);
     }
 
     /** GELU, tanh approximation (PyTorch's approximate='tanh'). */

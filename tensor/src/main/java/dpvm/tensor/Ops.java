@@ -114,6 +114,12 @@ public final class Ops {
             case RECIPROCAL -> g -> new Tensor[] {g.mul(y.mul(y)).neg()};
             case SIN -> g -> new Tensor[] {g.mul(unary(Unary.COS, x))};
             case COS -> g -> new Tensor[] {g.mul(unary(Unary.SIN, x)).neg()};
+            case GELU -> g -> {
+                // d/dx x Phi(x) = Phi(x) + x phi(x)
+                Tensor cdf = unary(Unary.ERF, x.mul(Math.sqrt(0.5))).add(1).mul(0.5);
+                Tensor pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+                return new Tensor[] {g.mul(cdf.add(x.mul(pdf)))};
+            };
         };
         return Autograd.record(name, y, rule, x);
     }
