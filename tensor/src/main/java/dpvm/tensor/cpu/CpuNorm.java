@@ -10,15 +10,49 @@ import java.util.Arrays;
  * Layer norm over rows [outer, inner] (the input made dense first if it is not) and its backward. One pass over
  * a row gathers its statistics: sums of (x - x0) and (x - x0)^2 in double, shifted by the row's first value so
  * that a mean far from zero cannot cancel the variance away ((mean - x0)^2 is at most inner times the variance).
- * Float32 rows are then normalised in float, double rows in double. Rows run in parallel; each row, and each
- * fixed block of rows of the weight and bias gradients, is computed by one task in one order, so the results do
- * not depend on the thread count.
+ * Float32 rows are then normalised in float, double rows in double; the float32 row kernels run on the Vector
+ * API when it is present ({@link VectorNorm}, same bits). Rows run in parallel; each row, and each fixed block of
+ * rows of the weight and bias gradients, is computed by one task in one order, so the results do not depend on
+ * the thread count.
  */
 final class CpuNorm {
     /** Most row blocks the weight and bias gradients are split into (a function of the shape only). */
     private static final int GRAD_BLOCKS = 64;
 
+    /**
+     * The float32 forward's row kernels: statistics into st = {mean, biased variance}, then y = (x - mean) * rstd
+     * * w + b (w, b null when absent). The Vector API version gives the same bits as the scalar one.
+     */
+    interface FloatRows {
+        void stats(float[] x, int off, int n, double[] st);
+
+        void normalise(float[] x, int xo, float[] y, int yo, int n, float mean, float rstd, float[] w, int wo, float[] b, int bo);
+    }
+
+    static final FloatRows SCALAR = new FloatRows() {
+        @Override
+        public void stats(float[] x, int off, int n, double[] st) {
+            statsF(x, off, n, st);
+        }
+
+        @Override
+        public void normalise(float[] x, int xo, float[] y, int yo, int n, float mean, float rstd, float[] w, int wo, float[] b, int bo) {
+            normaliseF(x, xo, y, yo, n, mean, rstd, w, wo, b, bo);
+        }
+    };
+
+    private static final FloatRows FLOAT = select();
+
     private CpuNorm() {}
+
+    /** Loaded by name, as Gemm does, so a JVM without jdk.incubator.vector lands on the scalar kernels. */
+    private static FloatRows select() {
+        try {
+            return (FloatRows) Class.forName("dpvm.tensor.cpu.VectorNorm").getDeclaredConstructor().newInstance();
+        } catch (LinkageError | ReflectiveOperationException | RuntimeException e) {
+            return SCALAR;
+        }
+    }
 
     static int inner(int[] shape, int normalizedDims) {
         int n = 1;
@@ -57,10 +91,10 @@ final class CpuNorm {
             for (int r = from; r < to; r++) {
                 int at = r * inner;
                 if (f32) {
-                    statsF(xs.f, xo + at, inner, st);
+                    FLOAT.stats(xs.f, xo + at, inner, st);
                     ms.f[r] = (float) st[0];
                     rs.f[r] = (float) (1 / Math.sqrt(st[1] + eps));
-                    normaliseF(xs.f, xo + at, ys.f, at, inner, ms.f[r], rs.f[r], ws == null ? null : ws.f, wo, bs == null ? null : bs.f, bo);
+                    FLOAT.normalise(xs.f, xo + at, ys.f, at, inner, ms.f[r], rs.f[r], ws == null ? null : ws.f, wo, bs == null ? null : bs.f, bo);
                 } else {
                     statsD(xs.d, xo + at, inner, st);
                     ms.d[r] = st[0];
@@ -72,61 +106,90 @@ final class CpuNorm {
         return new Tensor[] {y, mean, rstd};
     }
 
-    /** Mean and biased variance of x[off, off + n) into st[0], st[1]; four interleaved sums keep the adds pipelined. */
-    private static void statsF(float[] x, int off, int n, double[] st) {
+    /**
+     * Mean and biased variance of x[off, off + n) into st[0], st[1]. Element j goes to sum j % 8 of eight
+     * interleaved double sums of each kind (the elements after the last full group of eight to sum 0), which keeps
+     * the floating-point pipes busy; the squares go through fused multiply-adds; {@link #tree} adds the eight.
+     */
+    static void statsF(float[] x, int off, int n, double[] st) {
         double k = n > 0 ? x[off] : 0;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0;
         int j = 0;
-        for (; j + 4 <= n; j += 4) {
+        for (; j + 8 <= n; j += 8) {
             double d0 = x[off + j] - k, d1 = x[off + j + 1] - k, d2 = x[off + j + 2] - k, d3 = x[off + j + 3] - k;
+            double d4 = x[off + j + 4] - k, d5 = x[off + j + 5] - k, d6 = x[off + j + 6] - k, d7 = x[off + j + 7] - k;
             s0 += d0;
             s1 += d1;
             s2 += d2;
             s3 += d3;
-            q0 += d0 * d0;
-            q1 += d1 * d1;
-            q2 += d2 * d2;
-            q3 += d3 * d3;
+            s4 += d4;
+            s5 += d5;
+            s6 += d6;
+            s7 += d7;
+            q0 = Math.fma(d0, d0, q0);
+            q1 = Math.fma(d1, d1, q1);
+            q2 = Math.fma(d2, d2, q2);
+            q3 = Math.fma(d3, d3, q3);
+            q4 = Math.fma(d4, d4, q4);
+            q5 = Math.fma(d5, d5, q5);
+            q6 = Math.fma(d6, d6, q6);
+            q7 = Math.fma(d7, d7, q7);
         }
         for (; j < n; j++) {
             double d = x[off + j] - k;
             s0 += d;
-            q0 += d * d;
+            q0 = Math.fma(d, d, q0);
         }
-        finish(k, (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3), n, st);
+        finish(k, tree(s0, s1, s2, s3, s4, s5, s6, s7), tree(q0, q1, q2, q3, q4, q5, q6, q7), n, st);
     }
 
     private static void statsD(double[] x, int off, int n, double[] st) {
         double k = n > 0 ? x[off] : 0;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0;
         int j = 0;
-        for (; j + 4 <= n; j += 4) {
+        for (; j + 8 <= n; j += 8) {
             double d0 = x[off + j] - k, d1 = x[off + j + 1] - k, d2 = x[off + j + 2] - k, d3 = x[off + j + 3] - k;
+            double d4 = x[off + j + 4] - k, d5 = x[off + j + 5] - k, d6 = x[off + j + 6] - k, d7 = x[off + j + 7] - k;
             s0 += d0;
             s1 += d1;
             s2 += d2;
             s3 += d3;
-            q0 += d0 * d0;
-            q1 += d1 * d1;
-            q2 += d2 * d2;
-            q3 += d3 * d3;
+            s4 += d4;
+            s5 += d5;
+            s6 += d6;
+            s7 += d7;
+            q0 = Math.fma(d0, d0, q0);
+            q1 = Math.fma(d1, d1, q1);
+            q2 = Math.fma(d2, d2, q2);
+            q3 = Math.fma(d3, d3, q3);
+            q4 = Math.fma(d4, d4, q4);
+            q5 = Math.fma(d5, d5, q5);
+            q6 = Math.fma(d6, d6, q6);
+            q7 = Math.fma(d7, d7, q7);
         }
         for (; j < n; j++) {
             double d = x[off + j] - k;
             s0 += d;
-            q0 += d * d;
+            q0 = Math.fma(d, d, q0);
         }
-        finish(k, (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3), n, st);
+        finish(k, tree(s0, s1, s2, s3, s4, s5, s6, s7), tree(q0, q1, q2, q3, q4, q5, q6, q7), n, st);
+    }
+
+    /** The eight partial sums added pairwise, in a fixed tree. */
+    static double tree(double p0, double p1, double p2, double p3, double p4, double p5, double p6, double p7) {
+        return ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7));
     }
 
     /** From the shifted sums: an empty row gives NaN, as the mean of nothing does; rounding never makes var negative. */
-    private static void finish(double shift, double sum, double sumSq, int n, double[] st) {
+    static void finish(double shift, double sum, double sumSq, int n, double[] st) {
         double m = sum / n;
         st[0] = shift + m;
         st[1] = Math.max(0, sumSq / n - m * m); // NaN stays NaN
     }
 
-    private static void normaliseF(float[] x, int xo, float[] y, int yo, int n, float mean, float rstd, float[] w, int wo, float[] b, int bo) {
+    static void normaliseF(float[] x, int xo, float[] y, int yo, int n, float mean, float rstd, float[] w, int wo, float[] b, int bo) {
         if (w != null && b != null) {
             for (int j = 0; j < n; j++) y[yo + j] = (x[xo + j] - mean) * rstd * w[wo + j] + b[bo + j];
         } else if (w != null) {
