@@ -3,7 +3,7 @@
 // keeps the NVRTC compile short. Op numbers are the ordinals of Backend.Unary and Backend.Binary.
 #include "common.cuh"
 
-enum { U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_ABS, U_SIGN, U_TANH, U_SIGMOID, U_ERF, U_RECIPROCAL, U_SIN, U_COS };
+enum { U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_ABS, U_SIGN, U_TANH, U_SIGMOID, U_ERF, U_RECIPROCAL, U_SIN, U_COS, U_GELU };
 enum { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE };
 
 __device__ __forceinline__ float unary_f(int op, float x) {
@@ -21,6 +21,8 @@ __device__ __forceinline__ float unary_f(int op, float x) {
         case U_RECIPROCAL: return 1.0f / x;
         case U_SIN: return sinf(x);
         case U_COS: return cosf(x);
+        // exact GELU, 0.5 x (1 + erf(x / sqrt 2)) written with erfc so the left tail keeps its relative precision
+        case U_GELU: return 0.5f * x * erfcf(-0.707106781186547524f * x);
     }
     return dpvm_nan_f();
 }
@@ -40,6 +42,7 @@ __device__ __forceinline__ double unary_d(int op, double x) {
         case U_RECIPROCAL: return 1.0 / x;
         case U_SIN: return sin(x);
         case U_COS: return cos(x);
+        case U_GELU: return 0.5 * x * erfc(-0.70710678118654752440 * x);
     }
     return dpvm_nan_d();
 }

@@ -159,6 +159,17 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Tensor[] layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
+        return op("layer_norm", () -> Norm.forward(ctx, x, normalizedDims, weight, bias, eps));
+    }
+
+    @Override
+    public Tensor[] layerNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, int normalizedDims,
+                                      boolean weightGrad, boolean biasGrad) {
+        return op("layer_norm_backward", () -> Norm.backward(ctx, gradOut, x, mean, rstd, weight, normalizedDims, weightGrad, biasGrad));
+    }
+
+    @Override
     public Tensor softmax(Tensor x, int dim, boolean log) {
         return op(log ? "log_softmax" : "softmax", () -> Softmax.forward(ctx, x, dim, log));
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Host-side decisions of the GPU ops, checked on CPU tensors (their views have the same strides). */
 class HostLogicTest {
@@ -21,6 +22,38 @@ class HostLogicTest {
         assertEquals(-1, Blas.evenBatchStride(d, new int[] {4, 3}), "permuted batch dims");
         Tensor e = Tensor.zeros(6, 5, 3).slice(0, 0, 6, 2);
         assertEquals(30, Blas.evenBatchStride(e, new int[] {3}), "every other matrix");
+    }
+
+    @Test
+    void layerNormRowPlansCoverEveryRowLength() {
+        assertEquals(new Norm.RowPlan("w1", 256, 8), Norm.RowPlan.of(1));
+        assertEquals(new Norm.RowPlan("w4", 256, 8), Norm.RowPlan.of(100));
+        assertEquals(new Norm.RowPlan("w32", 256, 8), Norm.RowPlan.of(1024));
+        assertEquals(new Norm.RowPlan("b", 128, 1), Norm.RowPlan.of(1025));
+        assertEquals(new Norm.RowPlan("b", 256, 1), Norm.RowPlan.of(4096));
+        assertEquals(new Norm.RowPlan("b", 512, 1), Norm.RowPlan.of(8192));
+        assertEquals(new Norm.RowPlan("wide", 1024, 1), Norm.RowPlan.of(8193));
+        for (int inner = 0; inner <= 9000; inner++) {
+            Norm.RowPlan p = Norm.RowPlan.of(inner);
+            boolean warp = p.variant().matches("w[0-9]+");
+            int values = warp ? 32 * Integer.parseInt(p.variant().substring(1)) : p.variant().equals("b") ? p.threads() * Norm.BLOCK_VALUES : Integer.MAX_VALUE;
+            assertTrue(values >= inner && p.threads() % 32 == 0 && p.threads() <= (p.variant().equals("b") ? 512 : 1024), "inner " + inner + ": " + p);
+            assertEquals(warp ? p.threads() / 32 : 1, p.rowsPerBlock());
+        }
+        assertEquals(2, Norm.RowPlan.of(64).blocks(9));
+        assertEquals(65535 * 16, Norm.RowPlan.of(8193).blocks(Integer.MAX_VALUE));
+    }
+
+    @Test
+    void layerNormColumnChunksCoverEveryRowOnce() {
+        for (int rows : new int[] {1, 7, 8, 9, 100, 4096, 100_000}) {
+            for (int inner : new int[] {1, 7, 1000, 4096, 1 << 20}) {
+                int[] c = Norm.columnChunks(rows, inner);
+                int chunks = c[0], per = c[1];
+                assertTrue(chunks >= 1 && (long) (chunks - 1) * per < rows && (long) chunks * per >= rows, rows + " x " + inner);
+                assertTrue((long) chunks * inner <= Math.max(inner, 1 << 18), rows + " x " + inner);
+            }
+        }
     }
 
     @Test

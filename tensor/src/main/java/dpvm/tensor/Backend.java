@@ -1,7 +1,7 @@
 package dpvm.tensor;
 
 /**
- * The closed set of primitives a backend implements. Everything else (linear, attention, losses, GELU, norms...)
+ * The closed set of primitives a backend implements. Everything else (linear, attention, losses, batch norm...)
  * is composed once from these in {@link Functional}, so a new backend gets it for free. Gradient rules live
  * beside the front-end of each primitive in {@link Ops}; backends never deal with autograd.
  *
@@ -10,7 +10,8 @@ package dpvm.tensor;
  * called.
  */
 public interface Backend {
-    enum Unary { NEG, EXP, LOG, SQRT, RSQRT, ABS, SIGN, TANH, SIGMOID, ERF, RECIPROCAL, SIN, COS }
+    /** Elementwise functions; GELU is the exact form x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
+    enum Unary { NEG, EXP, LOG, SQRT, RSQRT, ABS, SIGN, TANH, SIGMOID, ERF, RECIPROCAL, SIN, COS, GELU }
 
     enum Binary { ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE }
 
@@ -84,6 +85,22 @@ public interface Backend {
     Tensor adaptiveAvgPool(Tensor x, int[] outSize);
 
     Tensor adaptiveAvgPoolBackward(Tensor gradOut, int[] xShape);
+
+    // Layer norm: x is viewed as rows [outer, inner], inner being the product of its last normalizedDims dims.
+    /**
+     * Normalises each row with its own mean and biased variance, {@code y = (x - mean) * rstd * weight + bias} with
+     * {@code rstd = 1 / sqrt(var + eps)}; weight and bias are each null or of x's trailing shape. Returns
+     * {y (x's shape), mean, rstd}, the last two of shape [outer] and x's dtype, saved for the backward.
+     */
+    Tensor[] layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps);
+
+    /**
+     * Gradients of layer norm from the upstream gradient, the input and the forward's saved mean and rstd (weight
+     * null when there was none). Returns {dx, dweight, dbias}: dweight and dbias, of x's trailing shape, are sums
+     * over the rows made only when asked for, else null.
+     */
+    Tensor[] layerNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, int normalizedDims,
+                               boolean weightGrad, boolean biasGrad);
 
     // Normalised exponentials.
     Tensor softmax(Tensor x, int dim, boolean log);

@@ -71,9 +71,9 @@ public final class Functional {
         return x.mul(x.sigmoid());
     }
 
-    /** GELU, exact form: x * Phi(x). */
+    /** GELU, exact form: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), one fused elementwise primitive. */
     public static Tensor gelu(Tensor x) {
-        return x.mul(Ops.unary(Unary.ERF, x.mul(1 / Math.sqrt(2))).add(1)).mul(0.5);
+        return Ops.unary(Unary.GELU, x);
     }
 
     /** GELU, tanh approximation (PyTorch's approximate='tanh'). */
@@ -231,14 +231,17 @@ public final class Functional {
         return y;
     }
 
-    /** Layer norm over the last {@code normalizedDims} dims, biased variance, like torch.nn.functional.layer_norm. */
+    /**
+     * Layer norm over the last {@code normalizedDims} dims, biased variance, like torch.nn.functional.layer_norm:
+     * one fused primitive. Weight and bias of exactly the normalised shape are applied inside it; any other
+     * broadcastable shape is applied afterwards by broadcasting, as the elementwise definition does.
+     */
     public static Tensor layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
         if (normalizedDims < 1 || normalizedDims > x.rank()) throw new ShapeException("layer_norm: cannot normalise the last " + normalizedDims + " dims of " + Shape.str(x.shape));
-        int[] dims = new int[normalizedDims];
-        for (int i = 0; i < normalizedDims; i++) dims[i] = x.rank() - normalizedDims + i;
-        Tensor centred = x.sub(mean(x, dims, true));
-        Tensor var = mean(centred.mul(centred), dims, true);
-        Tensor y = centred.mul(var.add(eps).rsqrt());
+        int[] normalized = Arrays.copyOfRange(x.shape, x.rank() - normalizedDims, x.rank());
+        boolean fused = (weight == null || Shape.same(weight.shape, normalized)) && (bias == null || Shape.same(bias.shape, normalized));
+        if (fused) return Ops.layerNorm(x, normalizedDims, weight, bias, eps);
+        Tensor y = Ops.layerNorm(x, normalizedDims, null, null, eps);
         if (weight != null) y = y.mul(weight);
         if (bias != null) y = y.add(bias);
         return y;

@@ -114,6 +114,12 @@ public final class Ops {
             case RECIPROCAL -> g -> new Tensor[] {g.mul(y.mul(y)).neg()};
             case SIN -> g -> new Tensor[] {g.mul(unary(Unary.COS, x))};
             case COS -> g -> new Tensor[] {g.mul(unary(Unary.SIN, x)).neg()};
+            case GELU -> g -> {
+                // d/dx x Phi(x) = Phi(x) + x phi(x)
+                Tensor cdf = unary(Unary.ERF, x.mul(Math.sqrt(0.5))).add(1).mul(0.5);
+                Tensor pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+                return new Tensor[] {g.mul(cdf.add(x.mul(pdf)))};
+            };
         };
         return Autograd.record(name, y, rule, x);
     }
@@ -301,6 +307,40 @@ public final class Ops {
         for (int s : outSize) if (s < 1) throw new ShapeException("adaptive_avg_pool: output size " + Arrays.toString(outSize) + " must be positive");
         Tensor y = Scope.primitive1(() -> x.backend().adaptiveAvgPool(x, outSize));
         return Autograd.record("adaptive_avg_pool", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().adaptiveAvgPoolBackward(g, x.shape))}, x);
+    }
+
+    // ---------------------------------------------------------------- layer norm
+
+    /**
+     * Layer norm over the last {@code normalizedDims} dims with the biased variance; weight and bias are each null
+     * or of exactly those dims' shape. Gradient: the backend's fused backward from the per-row mean and rstd that
+     * the forward saved (a first-order rule: the gradients it returns record no graph of their own).
+     */
+    public static Tensor layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
+        open(x, weight, bias);
+        floating("layer_norm", x);
+        if (normalizedDims < 1 || normalizedDims > x.rank()) throw new ShapeException("layer_norm: cannot normalise the last " + normalizedDims + " dims of " + Shape.str(x.shape));
+        int[] normalized = Arrays.copyOfRange(x.shape, x.rank() - normalizedDims, x.rank());
+        for (Tensor p : new Tensor[] {weight, bias}) {
+            if (p == null) continue;
+            sameDevice("layer_norm", x, p);
+            sameDtype("layer_norm", x, p);
+            if (!Shape.same(p.shape, normalized)) {
+                throw new ShapeException("layer_norm: weight and bias must have the normalised shape " + Shape.str(normalized) + " of input " + Shape.str(x.shape) + ", got " + Shape.str(p.shape));
+            }
+        }
+        Tensor[] r = Scope.primitive(() -> x.backend().layerNorm(x, normalizedDims, weight, bias, eps));
+        Tensor y = r[0], mean = r[1], rstd = r[2];
+        Autograd.record("layer_norm", y, g -> {
+            boolean dw = weight != null && weight.requiresGrad, db = bias != null && bias.requiresGrad;
+            return Scope.primitive(() -> g.backend().layerNormBackward(g, x, mean, rstd, weight, normalizedDims, dw, db));
+        }, x, weight, bias);
+        if (!y.requiresGrad) {
+            // nothing will run the rule: free the saved statistics now rather than at the scope's end
+            mean.close();
+            rstd.close();
+        }
+        return y;
     }
 
     // ---------------------------------------------------------------- softmax

@@ -1,11 +1,13 @@
 package dpvm.tensor;
 
 import dpvm.tensor.check.OpCheck;
+import dpvm.tensor.check.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Forward values and gradients of every elementwise op, with broadcasting, odd and size-1 dims. */
 class ElementwiseOpsTest {
@@ -60,6 +62,35 @@ class ElementwiseOpsTest {
         OpCheck.of("sin", x -> Ops.unary(Backend.Unary.SIN, x[0])).input(4).check(d);
         OpCheck.of("cos", x -> Ops.unary(Backend.Unary.COS, x[0])).input(4).check(d);
         OpCheck.of("clamp", x -> Functional.clamp(x[0], -1, 1)).input(3, 5).check(d);
+    }
+
+    /** GELU as the composite it used to be: 0.5 x (1 + erf(x / sqrt 2)). */
+    private static Tensor geluDefinition(Tensor x) {
+        return x.mul(Ops.unary(Backend.Unary.ERF, x.mul(1 / Math.sqrt(2))).add(1)).mul(0.5);
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
+    void geluPrimitive(Device d) {
+        // 0.5 x erfc(-x / sqrt 2) to 40 digits: the left tail keeps its relative precision
+        OpCheck.of("gelu tails", x -> Ops.unary(Backend.Unary.GELU, x[0])).input(Tensor.of(new double[] {-8, -5, -3, -0.5, 3}, 5))
+                .expectValues(-4.9767684594174273e-15, -1.4332578593959696e-6, -0.0040496940948902836, -0.15426876936299345, 2.9959503059051097).check(d);
+        OpCheck.of("gelu 2-d", x -> Functional.gelu(x[0])).inputBetween(-6, 6, 3, 41).check(d);
+        OpCheck.of("gelu 0-d", x -> Functional.gelu(x[0])).input().check(d);
+
+        // values and gradients against the definition in float64, on the device under test
+        double[] grid = new double[1001];
+        for (int i = 0; i < grid.length; i++) grid[i] = -5.5 + 11.0 * i / (grid.length - 1);
+        Tensor fused = Tensor.of(grid, 7, 11, 13).to(d).requiresGrad(true), composite = Tensor.of(grid, 7, 11, 13).requiresGrad(true);
+        Tensor upstream = new Rng(4).uniform(new int[] {7, 11, 13}, DType.FLOAT64, Device.CPU);
+        Tensor y = Functional.gelu(fused.transpose(0, 2)), ref = geluDefinition(composite.transpose(0, 2));
+        y.mul(upstream.transpose(0, 2).to(d)).sum().backward();
+        ref.mul(upstream.transpose(0, 2)).sum().backward();
+        // both sides share Erf's series, good to about 1e-13 absolute just below |x / sqrt 2| = 2.5
+        Tolerance definition = new Tolerance("definition", 1e-10, 1e-15);
+        assertNull(definition.mismatch(y.toDoubleArray(), ref.toDoubleArray()), "gelu values");
+        assertNull(definition.mismatch(fused.grad().toDoubleArray(), composite.grad().toDoubleArray()), "gelu gradients");
+        assertEquals(DType.FLOAT32, Functional.gelu(Tensor.zeros(new int[] {2}, DType.FLOAT32, d)).dtype());
     }
 
     @ParameterizedTest

@@ -22,6 +22,24 @@ class ThreadIndependenceTest {
         return new float[][] {loss.toFloatArray(), w.grad().toFloatArray(), fc.grad().toFloatArray()};
     }
 
+    /** Layer norm forward and backward over enough rows that the weight and bias gradients are summed in blocks. */
+    private static float[][] layerNormStep() {
+        Rng rng = new Rng(12);
+        Tensor x = rng.normal(new int[] {300, 257}, DType.FLOAT32, Device.CPU).add(3).requiresGrad(true);
+        Tensor w = rng.normal(new int[] {257}, DType.FLOAT32, Device.CPU).requiresGrad(true);
+        Tensor b = rng.normal(new int[] {257}, DType.FLOAT32, Device.CPU).requiresGrad(true);
+        Tensor y = Functional.layerNorm(x, 1, w, b, 1e-5);
+        y.mul(rng.normal(new int[] {300, 257}, DType.FLOAT32, Device.CPU)).sum().backward();
+        return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray(), b.grad().toFloatArray()};
+    }
+
+    @Test
+    void layerNormDoesNotDependOnTheThreadCount() {
+        float[][] parallel = layerNormStep();
+        float[][] serial = Parallel.serially(ThreadIndependenceTest::layerNormStep);
+        for (int i = 0; i < parallel.length; i++) assertArrayEquals(parallel[i], serial[i], "output " + i);
+    }
+
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         assertTrue(Parallel.threads() >= 1);

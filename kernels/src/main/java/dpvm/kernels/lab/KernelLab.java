@@ -24,6 +24,8 @@ import java.util.function.Function;
  * <pre>
  * KernelLab add 67108864            # elementwise add of two 64M-element vectors
  * KernelLab softmax 8192 4096
+ * KernelLab layernorm 8192 4096     # fused layer norm with weight and bias, forward
+ * KernelLab gelu 67108864
  * KernelLab sum 8192 4096           # row sums
  * KernelLab matmul 4096 4096 4096 [--math tf32]
  * KernelLab copy 4096 4096          # transpose copy (strided read)
@@ -44,7 +46,7 @@ public final class KernelLab {
             else pos.add(args[i]);
         }
         if (pos.isEmpty()) {
-            System.out.println("usage: KernelLab add|mul|exp|softmax|logsoftmax|sum|max|copy|matmul SIZES... [--math fp32|tf32|bf16] [--repeats N] [--warmup N] [--profile] [--no-check]");
+            System.out.println("usage: KernelLab add|mul|exp|gelu|softmax|logsoftmax|layernorm|sum|max|copy|matmul SIZES... [--math fp32|tf32|bf16] [--repeats N] [--warmup N] [--profile] [--no-check]");
             return;
         }
         if (opt.containsKey("--math")) MathMode.set(MathMode.parse(opt.get("--math")));
@@ -110,14 +112,19 @@ public final class KernelLab {
                 Backend.Binary op = kernel.equals("add") ? Backend.Binary.ADD : Backend.Binary.MUL;
                 return new Case(x -> dpvm.tensor.Ops.binary(op, x[0], x[1]), new int[][] {{len}, {len}}, 3 * f * len, 0);
             }
-            case "exp" -> {
+            case "exp", "gelu" -> {
                 int len = at(n, 0, 1 << 26);
-                return new Case(x -> x[0].exp(), new int[][] {{len}}, 2 * f * len, 0);
+                boolean exp = kernel.equals("exp");
+                return new Case(x -> exp ? x[0].exp() : dpvm.tensor.Functional.gelu(x[0]), new int[][] {{len}}, 2 * f * len, 0);
             }
             case "softmax", "logsoftmax" -> {
                 int r = at(n, 0, 8192), c = at(n, 1, 4096);
                 boolean log = kernel.equals("logsoftmax");
                 return new Case(x -> log ? x[0].logSoftmax(1) : x[0].softmax(1), new int[][] {{r, c}}, 2 * f * r * c, 0);
+            }
+            case "layernorm" -> {
+                int r = at(n, 0, 8192), c = at(n, 1, 4096);
+                return new Case(x -> dpvm.tensor.Functional.layerNorm(x[0], 1, x[1], x[2], 1e-5), new int[][] {{r, c}, {c}, {c}}, 2 * f * r * c + 2 * f * c, 0);
             }
             case "sum", "max" -> {
                 int r = at(n, 0, 8192), c = at(n, 1, 4096);
@@ -132,7 +139,7 @@ public final class KernelLab {
                 int m = at(n, 0, 4096), k = at(n, 1, m), nn = at(n, 2, m);
                 return new Case(x -> x[0].matmul(x[1]), new int[][] {{m, k}, {k, nn}}, f * ((double) m * k + (double) k * nn + (double) m * nn), 2.0 * m * k * nn);
             }
-            default -> throw new IllegalArgumentException("unknown kernel " + kernel + " (add, mul, exp, softmax, logsoftmax, sum, max, copy, matmul)");
+            default -> throw new IllegalArgumentException("unknown kernel " + kernel + " (add, mul, exp, gelu, softmax, logsoftmax, layernorm, sum, max, copy, matmul)");
         }
     }
 }

@@ -14,7 +14,7 @@ final class KernelNames {
 
     static Map<String, List<String>> expected() {
         List<String> elementwise = new ArrayList<>(), copy = new ArrayList<>(), reduce = new ArrayList<>(), softmax = new ArrayList<>(),
-                index = new ArrayList<>(), random = new ArrayList<>(), pool = new ArrayList<>();
+                index = new ArrayList<>(), random = new ArrayList<>(), pool = new ArrayList<>(), norm = new ArrayList<>();
         for (String t : ALL) {
             elementwise.addAll(List.of("unary_" + t, "binary_" + t, "binary_flat_" + t));
             for (String c : ALL) {
@@ -32,13 +32,15 @@ final class KernelNames {
             softmax.addAll(List.of("softmax_fwd_" + t, "softmax_bwd_" + t));
             random.addAll(List.of("uniform_" + t, "normal_" + t, "adam_" + t));
             pool.addAll(List.of("maxpool_fwd_" + t, "maxpool_bwd_" + t, "avgpool_fwd_" + t, "avgpool_bwd_" + t));
+            for (String v : List.of("w1", "w2", "w4", "w8", "w16", "w32", "b", "wide")) norm.addAll(List.of("layer_norm_fwd_" + v + "_" + t, "layer_norm_bwd_" + v + "_" + t));
+            norm.addAll(List.of("layer_norm_bwd_cols_" + t, "layer_norm_bwd_colsum_" + t));
         }
         for (String t : FLOATS) {
             random.add("dropout_" + t);
             for (String i : List.of("i32", "i64")) softmax.addAll(List.of("cross_entropy_fwd_" + t + "_" + i, "cross_entropy_bwd_" + t + "_" + i));
         }
         return Map.of("elementwise.cu", elementwise, "copy.cu", copy, "reduce.cu", reduce, "softmax.cu", softmax,
-                "index.cu", index, "random.cu", random, "pool.cu", pool);
+                "index.cu", index, "random.cu", random, "pool.cu", pool, "norm.cu", norm);
     }
 
     /** Names missing from a cubin's symbol table (extern "C" names appear verbatim, NUL-terminated). */

@@ -74,7 +74,7 @@ public class LayerNormBench {
         }
     }
 
-    /** The engine composes layer norm from primitives; the Scope frees the intermediates. */
+    /** The engine's fused layer-norm primitive through Functional; the Scope frees the saved statistics. */
     @Benchmark
     public int engine(EngineInput in) {
         try (dpvm.tensor.Scope s = dpvm.tensor.Scope.open()) {

@@ -171,6 +171,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor[] layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
+        return CpuNorm.forward(this, x, normalizedDims, weight, bias, eps);
+    }
+
+    @Override
+    public Tensor[] layerNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, int normalizedDims,
+                                      boolean weightGrad, boolean biasGrad) {
+        return CpuNorm.backward(this, gradOut, x, mean, rstd, weight, normalizedDims, weightGrad, biasGrad);
+    }
+
+    @Override
     public Tensor softmax(Tensor x, int dim, boolean log) {
         return CpuSoftmax.forward(this, x, dim, log);
     }

@@ -14,6 +14,8 @@ import java.util.function.DoubleUnaryOperator;
  * which is exact for + - * / and sqrt and within an ulp elsewhere.
  */
 final class CpuElementwise {
+    private static final double SQRT_HALF = Math.sqrt(0.5);
+
     private CpuElementwise() {}
 
     static CpuStorage cs(Tensor t) {
@@ -35,6 +37,7 @@ final class CpuElementwise {
             case RECIPROCAL -> x -> 1 / x;
             case SIN -> Math::sin;
             case COS -> Math::cos;
+            case GELU -> x -> 0.5 * x * Erf.erfc(-x * SQRT_HALF); // = 0.5 x (1 + erf(x / sqrt 2)), accurate in the left tail
         };
     }
 

@@ -26,6 +26,14 @@ public final class Erf {
         return Math.signum(x) * (1 - erfcTail(ax));
     }
 
+    /** 1 - erf(x), computed directly in the tails, where that difference would cancel (x >= 2.5). */
+    public static double erfc(double x) {
+        if (Double.isNaN(x)) return x;
+        if (x >= 2.5) return erfcTail(x);
+        if (x <= -2.5) return 2 - erfcTail(-x);
+        return 1 - erf(x);
+    }
+
     /** erfc(x) for x >= 2.5 via the Laplace continued fraction, evaluated bottom-up. */
     private static double erfcTail(double x) {
         double f = 0;
