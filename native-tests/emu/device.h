@@ -1,15 +1,17 @@
 // CUDA C++ device code on the host, for the emulator's NVRTC: it compiles a kernel file with g++ after this
-// header, so the same sources that run on the GPU run here. Each CUDA thread of a block is a fiber (ucontext)
-// on the launching thread; __syncthreads and the warp intrinsics switch fibers, so barriers, shared memory
-// and shuffles behave as on the GPU, while blocks run one after another (so a function-static serves as
-// a block's __shared__ memory). Scheduling is deterministic; it finds barrier divergence (threads waiting at
-// different barriers) and reports it, but not data races.
+// header, so the same sources that run on the GPU run here. Each CUDA thread of a block is a fiber on the
+// launching thread (entered once through ucontext, then switched with _setjmp/_longjmp, which make no system
+// calls); __syncthreads and the warp intrinsics switch fibers, so barriers, shared memory and shuffles behave
+// as on the GPU, while blocks run one after another (so a function-static serves as a block's __shared__
+// memory). Scheduling is deterministic; it finds barrier divergence (threads waiting at different barriers)
+// and reports it, but not data races.
 #pragma once
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <setjmp.h>
 #include <ucontext.h>
 
 #include <cmath>
@@ -47,7 +49,10 @@ namespace emu_dev {
 enum State { RUNNABLE, AT_BLOCK_BARRIER, AT_WARP_BARRIER, DONE };
 
 struct Fiber {
-    ucontext_t ctx;
+    ucontext_t start;  // used once, to enter the fiber's own stack
+    jmp_buf env;       // every later switch: _setjmp/_longjmp, no signal-mask system calls
+    bool started;
+    char* stack;
     uint3 idx;
     int lane, warp;
     State state;
@@ -56,12 +61,13 @@ struct Fiber {
 constexpr size_t STACK_BYTES = 256 * 1024;
 constexpr int MAX_THREADS = 1024;
 
-inline ucontext_t scheduler;
+inline ucontext_t scheduler_start;
+inline jmp_buf scheduler;
 inline Fiber* current = nullptr;
 inline uint3 block_index;
 inline dim3 block_shape, grid_shape;
-inline std::vector<Fiber> fibers;
-inline std::vector<char*> stacks;
+inline Fiber fibers[MAX_THREADS];  // fixed addresses: a started fiber's saved state points into its stack
+inline int active = 0;             // threads of the current block: fibers[0 .. active)
 inline void (*body)(void**) = nullptr;
 inline void** body_args = nullptr;
 inline unsigned long long exchange[MAX_THREADS / 32][32];  // one slot per lane for shuffles and votes
@@ -69,23 +75,34 @@ inline char error[512];
 
 inline void yield_as(State s) {
     current->state = s;
-    swapcontext(&current->ctx, &scheduler);
+    if (!_setjmp(current->env)) _longjmp(scheduler, 1);
 }
 
+// A fiber lives as long as the module and runs one thread of every block it is given: the body, then DONE.
 inline void entry() {
-    body(body_args);
-    current->state = DONE;  // returning resumes uc_link, the scheduler
+    for (;;) {
+        body(body_args);
+        yield_as(DONE);
+    }
+}
+
+inline void resume(Fiber& f) {
+    current = &f;
+    if (_setjmp(scheduler)) return;
+    if (f.started) _longjmp(f.env, 1);
+    f.started = true;
+    swapcontext(&scheduler_start, &f.start);  // does not return: the fiber comes back through _longjmp
 }
 
 inline int lanes_in_warp(int warp) {
-    int n = (int) fibers.size() - warp * 32;
+    int n = active - warp * 32;
     return n < 32 ? n : 32;
 }
 
 // Releases the fibers waiting at a barrier every live member has reached; false when none can go on.
 inline bool release() {
     bool any = false;
-    int warps = ((int) fibers.size() + 31) / 32;
+    int warps = (active + 31) / 32;
     for (int w = 0; w < warps; w++) {
         int waiting = 0, live = 0;
         for (int l = 0; l < lanes_in_warp(w); l++) {
@@ -100,12 +117,13 @@ inline bool release() {
     }
     if (any) return true;
     int live = 0, atBlock = 0;
-    for (Fiber& f : fibers) {
+    for (int t = 0; t < active; t++) {
+        Fiber& f = fibers[t];
         if (f.state != DONE) live++;
         if (f.state == AT_BLOCK_BARRIER) atBlock++;
     }
     if (live > 0 && atBlock == live) {
-        for (Fiber& f : fibers) f.state = RUNNABLE;
+        for (int t = 0; t < active; t++) fibers[t].state = RUNNABLE;
         return true;
     }
     return false;
@@ -122,8 +140,17 @@ inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
     body_args = args;
     grid_shape = grid;
     block_shape = block;
-    while ((int) stacks.size() < threads) stacks.push_back((char*) malloc(STACK_BYTES));
-    fibers.assign(threads, Fiber{});
+    for (int t = 0; t < threads; t++) {
+        Fiber& f = fibers[t];
+        if (f.started) continue;
+        if (!f.stack) f.stack = (char*) malloc(STACK_BYTES);
+        getcontext(&f.start);
+        f.start.uc_stack.ss_sp = f.stack;
+        f.start.uc_stack.ss_size = STACK_BYTES;
+        f.start.uc_link = nullptr;
+        makecontext(&f.start, entry, 0);
+    }
+    active = threads;
     for (unsigned bz = 0; bz < grid.z; bz++)
         for (unsigned by = 0; by < grid.y; by++)
             for (unsigned bx = 0; bx < grid.x; bx++) {
@@ -134,18 +161,13 @@ inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
                     f.lane = t % 32;
                     f.warp = t / 32;
                     f.state = RUNNABLE;
-                    getcontext(&f.ctx);
-                    f.ctx.uc_stack.ss_sp = stacks[t];
-                    f.ctx.uc_stack.ss_size = STACK_BYTES;
-                    f.ctx.uc_link = &scheduler;
-                    makecontext(&f.ctx, entry, 0);
                 }
                 for (;;) {
                     bool ran = false, alive = false;
-                    for (Fiber& f : fibers) {
+                    for (int t = 0; t < threads; t++) {
+                        Fiber& f = fibers[t];
                         if (f.state == RUNNABLE) {
-                            current = &f;
-                            swapcontext(&scheduler, &f.ctx);
+                            resume(f);
                             ran = true;
                         }
                         alive |= f.state != DONE;
@@ -153,13 +175,17 @@ inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
                     if (!alive) break;
                     if (!ran && !release()) {
                         int atBlock = 0, atWarp = 0;
-                        for (Fiber& f : fibers) {
+                        for (int t = 0; t < threads; t++) {
+                            Fiber& f = fibers[t];
                             atBlock += f.state == AT_BLOCK_BARRIER;
                             atWarp += f.state == AT_WARP_BARRIER;
                         }
                         snprintf(error, sizeof error,
                                  "barrier divergence in block (%u,%u,%u): %d threads wait at __syncthreads, %d at a warp-level intrinsic",
                                  bx, by, bz, atBlock, atWarp);
+                        // the stuck fibers are abandoned mid-kernel: start them afresh next launch
+                        for (int t = 0; t < threads; t++)
+                            if (fibers[t].state != DONE) fibers[t].started = false, fibers[t].state = DONE;
                         current = nullptr;
                         return 1;
                     }

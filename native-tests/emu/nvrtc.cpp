@@ -131,7 +131,7 @@ int compile(Program& p, const std::vector<std::string>& options) {
         wrapper += "EMU_MODULE()\n";
         write_file(d + "/emu_module.cpp", wrapper);
         // -ffp-contract=off: no fused multiply-adds the source did not ask for, as nvcc's IEEE defaults
-        if (!run(common + " -O1 -fPIC -shared -ffp-contract=off -fno-fast-math -w " + quote(d + "/emu_module.cpp") + " -o " + quote(d + "/module.so"), p.log)) {
+        if (!run(common + " -O1 -fPIC -shared -ffp-contract=off -fno-fast-math -U_FORTIFY_SOURCE -w " + quote(d + "/emu_module.cpp") + " -o " + quote(d + "/module.so"), p.log)) {
             rc = NVRTC_ERROR_COMPILATION;
         } else {
             std::string so = read_file(d + "/module.so");
