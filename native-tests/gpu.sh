@@ -27,7 +27,7 @@ pack() {
     [ -f "$console" ] || mvn -q dependency:get -Dartifact="org.junit.platform:junit-platform-console-standalone:$v"
     cp "$console" "$BUNDLE/junit-console.jar"
     local jlink="${JAVA_HOME:+$JAVA_HOME/bin/}jlink"
-    "$jlink" --add-modules java.base,jdk.unsupported,jdk.incubator.vector,java.logging,java.management,java.xml \
+    "$jlink" --add-modules java.base,jdk.unsupported,jdk.incubator.vector,jdk.zipfs,java.logging,java.management,java.xml \
         --strip-debug --no-man-pages --no-header-files --compress=2 --output "$BUNDLE/jre"
     local mib; mib=$(du -sm "$BUNDLE" | cut -f1)
     echo "gpu-bundle: ${mib} MiB ($(ls "$BUNDLE/lib" | wc -l) jars) in $BUNDLE"

@@ -2,6 +2,7 @@
 # Builds the emulator's libraries with ../build.sh on the stub runtime (emu_stub.cpp as libcudart.so.13), checks
 # the cuBLAS/cuDNN sonames and version nodes, and runs blas_dnn_test. Usage: run.sh [output folder].
 set -euo pipefail
+command -v "${DPVM_EMU_CXX:-g++}" >/dev/null || { echo "cuda-emu: no C++ compiler; blas_dnn_test skipped"; exit 0; }
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$ROOT"
 if [ -n "${1:-}" ]; then mkdir -p "$1"; OUT=$(cd "$1" && pwd); else OUT=$(mktemp -d); fi

@@ -18,12 +18,13 @@ public final class BlasHandle {
         device.activate();
         check(cublas.cublasCreate_v2(handle), "cublasCreate");
         workspace = device.allocator().allocate(WORKSPACE, device.stream());
-        check(cublas.cublasSetWorkspace_v2(handle, Cuda.at(workspace.address), workspace.size), "cublasSetWorkspace");
         bind(device.stream());
     }
 
+    /** Binds the handle to a stream. Setting the stream resets cuBLAS's workspace to its own pool, so ours is set again after. */
     void bind(Stream s) {
         check(cublas.cublasSetStream_v2(handle, s.raw()), "cublasSetStream");
+        check(cublas.cublasSetWorkspace_v2(handle, Cuda.at(workspace.address), workspace.size), "cublasSetWorkspace");
     }
 
     public cublasContext raw() {
