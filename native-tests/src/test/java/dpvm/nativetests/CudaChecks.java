@@ -206,7 +206,8 @@ class CudaChecks {
                 num += (got[i] - ref[i]) * (got[i] - ref[i]);
                 den += ref[i] * ref[i];
             }
-            assertTrue(Math.sqrt(num / den) < 5e-3, "relative error " + Math.sqrt(num / den));
+            // norm-wise, ten times the TF32 rtol: inputs rounded to 10 mantissa bits leave ~4e-4 relative L2 error
+            assertTrue(Math.sqrt(num / den) < 10 * Tolerance.TF32.rtol(), "relative error " + Math.sqrt(num / den));
         } finally {
             MathMode.set(MathMode.FP32);
         }

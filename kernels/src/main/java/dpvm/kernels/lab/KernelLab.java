@@ -61,16 +61,24 @@ public final class KernelLab {
 
         if (!opt.containsKey("--no-check")) {
             Tensor want = c.op.apply(host), got = c.op.apply(onGpu);
-            Tolerance tol = MathMode.get() == MathMode.FP32 || !kernel.equals("matmul") ? Tolerance.FP32 : MathMode.get() == MathMode.TF32 ? Tolerance.TF32 : Tolerance.BF16;
+            boolean reduced = MathMode.get() != MathMode.FP32 && kernel.equals("matmul");
             double[] g = got.toDoubleArray(), w = want.toDoubleArray();
-            String m = tol.mismatch(g, w);
             double num = 0, den = 0;
             for (int i = 0; i < w.length; i++) {
                 num += (g[i] - w[i]) * (g[i] - w[i]);
                 den += w[i] * w[i];
             }
-            System.out.printf("check vs CPU: ||out-ref||/||ref|| = %.2e; elementwise %s: %s%n", Math.sqrt(num / Math.max(den, Double.MIN_NORMAL)),
-                    tol.name(), m == null ? "ok" : "MISMATCH " + m);
+            double rel = Math.sqrt(num / Math.max(den, Double.MIN_NORMAL));
+            if (reduced) {
+                // TF32/BF16 round every input to 10/7 mantissa bits: single elements of a cancelling sum can be far
+                // off relatively, so these are judged norm-wise, with CudaChecks' bound (ten times the rtol)
+                Tolerance tol = MathMode.get() == MathMode.TF32 ? Tolerance.TF32 : Tolerance.BF16;
+                System.out.printf("check vs CPU: ||out-ref||/||ref|| = %.2e; norm-wise %s (< %.0e): %s%n", rel, tol.name(), 10 * tol.rtol(),
+                        rel < 10 * tol.rtol() ? "ok" : "MISMATCH");
+            } else {
+                String m = Tolerance.FP32.mismatch(g, w);
+                System.out.printf("check vs CPU: ||out-ref||/||ref|| = %.2e; elementwise fp32: %s%n", rel, m == null ? "ok" : "MISMATCH " + m);
+            }
         }
         if (opt.containsKey("--profile")) dev.profiler().enable();
         int repeats = Integer.parseInt(opt.getOrDefault("--repeats", "20")), warmup = Integer.parseInt(opt.getOrDefault("--warmup", "3"));
