@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #define __device__
 #define __host__

@@ -134,6 +134,26 @@ D* as(void* p, uint32_t magic) {
     return d != nullptr && d->magic == magic ? d : nullptr;
 }
 
+// cudnnCreate* / cudnnDestroy*: a fresh object, or one checked by its magic, unmarked (so a stale pointer is
+// caught later) and freed.
+template <class D>
+int createObject(void** out, const char* fn, const char* param) {
+    if (out == nullptr) return fail(STATUS_BAD_PARAM, std::string(fn) + ": " + param + " is null");
+    auto* d = new (std::nothrow) D();
+    if (d == nullptr) return fail(STATUS_ALLOC_FAILED, std::string(fn) + ": out of host memory");
+    *out = d;
+    return STATUS_SUCCESS;
+}
+
+template <class D>
+int destroyObject(void* p, uint32_t magic, const char* fn, const char* notOne) {
+    auto* d = as<D>(p, magic);
+    if (d == nullptr) return fail(STATUS_BAD_PARAM, std::string(fn) + ": " + notOne);
+    d->magic = 0;
+    delete d;
+    return STATUS_SUCCESS;
+}
+
 // ---- geometry ------------------------------------------------------------------------------------------------------
 
 enum class Dir { Fwd, BwdData, BwdFilter };
@@ -718,20 +738,10 @@ API const char* cudnnGetErrorString(int status) {
     }
 }
 
-API int cudnnCreate(void** handle) {
-    if (handle == nullptr) return fail(STATUS_BAD_PARAM, "cudnnCreate: handle is null");
-    auto* h = new (std::nothrow) Handle();
-    if (h == nullptr) return fail(STATUS_ALLOC_FAILED, "cudnnCreate: out of host memory");
-    *handle = h;
-    return STATUS_SUCCESS;
-}
+API int cudnnCreate(void** handle) { return createObject<Handle>(handle, "cudnnCreate", "handle"); }
 
 API int cudnnDestroy(void* handle) {
-    auto* h = as<Handle>(handle, HANDLE_MAGIC);
-    if (h == nullptr) return fail(STATUS_BAD_PARAM, "cudnnDestroy: handle is not a live cuDNN handle");
-    h->magic = 0;
-    delete h;
-    return STATUS_SUCCESS;
+    return destroyObject<Handle>(handle, HANDLE_MAGIC, "cudnnDestroy", "handle is not a live cuDNN handle");
 }
 
 API int cudnnSetStream(void* handle, void* stream) {
@@ -751,21 +761,11 @@ API int cudnnGetStream(void* handle, void** stream) {
 
 // ---- tensor and filter descriptors (libcudnn_ops) ------------------------------------------------------------------
 
-API int cudnnCreateTensorDescriptor(void** desc) {
-    if (desc == nullptr) return fail(STATUS_BAD_PARAM, "cudnnCreateTensorDescriptor: tensorDesc is null");
-    auto* d = new (std::nothrow) TensorDesc();
-    if (d == nullptr) return fail(STATUS_ALLOC_FAILED, "cudnnCreateTensorDescriptor: out of host memory");
-    *desc = d;
-    return STATUS_SUCCESS;
-}
+API int cudnnCreateTensorDescriptor(void** desc) { return createObject<TensorDesc>(desc, "cudnnCreateTensorDescriptor", "tensorDesc"); }
 
 API int cudnnDestroyTensorDescriptor(void* desc) {
     if (desc == nullptr) return STATUS_SUCCESS;
-    auto* d = as<TensorDesc>(desc, TENSOR_MAGIC);
-    if (d == nullptr) return fail(STATUS_BAD_PARAM, "cudnnDestroyTensorDescriptor: not a tensor descriptor");
-    d->magic = 0;
-    delete d;
-    return STATUS_SUCCESS;
+    return destroyObject<TensorDesc>(desc, TENSOR_MAGIC, "cudnnDestroyTensorDescriptor", "not a tensor descriptor");
 }
 
 API int cudnnSetTensorNdDescriptor(void* desc, int dataType, int nbDims, const int* dimA, const int* strideA) {
@@ -835,21 +835,11 @@ API int cudnnGetTensorNdDescriptor(void* desc, int nbDimsRequested, int* dataTyp
     return STATUS_SUCCESS;
 }
 
-API int cudnnCreateFilterDescriptor(void** desc) {
-    if (desc == nullptr) return fail(STATUS_BAD_PARAM, "cudnnCreateFilterDescriptor: filterDesc is null");
-    auto* d = new (std::nothrow) FilterDesc();
-    if (d == nullptr) return fail(STATUS_ALLOC_FAILED, "cudnnCreateFilterDescriptor: out of host memory");
-    *desc = d;
-    return STATUS_SUCCESS;
-}
+API int cudnnCreateFilterDescriptor(void** desc) { return createObject<FilterDesc>(desc, "cudnnCreateFilterDescriptor", "filterDesc"); }
 
 API int cudnnDestroyFilterDescriptor(void* desc) {
     if (desc == nullptr) return STATUS_SUCCESS;
-    auto* d = as<FilterDesc>(desc, FILTER_MAGIC);
-    if (d == nullptr) return fail(STATUS_BAD_PARAM, "cudnnDestroyFilterDescriptor: not a filter descriptor");
-    d->magic = 0;
-    delete d;
-    return STATUS_SUCCESS;
+    return destroyObject<FilterDesc>(desc, FILTER_MAGIC, "cudnnDestroyFilterDescriptor", "not a filter descriptor");
 }
 
 API int cudnnSetFilterNdDescriptor(void* desc, int dataType, int format, int nbDims, const int* filterDimA) {
@@ -883,21 +873,11 @@ API int cudnnGetFilterNdDescriptor(void* desc, int nbDimsRequested, int* dataTyp
 
 // ---- convolution (libcudnn_cnn) ------------------------------------------------------------------------------------
 
-API int cudnnCreateConvolutionDescriptor(void** desc) {
-    if (desc == nullptr) return fail(STATUS_BAD_PARAM, "cudnnCreateConvolutionDescriptor: convDesc is null");
-    auto* d = new (std::nothrow) ConvDesc();
-    if (d == nullptr) return fail(STATUS_ALLOC_FAILED, "cudnnCreateConvolutionDescriptor: out of host memory");
-    *desc = d;
-    return STATUS_SUCCESS;
-}
+API int cudnnCreateConvolutionDescriptor(void** desc) { return createObject<ConvDesc>(desc, "cudnnCreateConvolutionDescriptor", "convDesc"); }
 
 API int cudnnDestroyConvolutionDescriptor(void* desc) {
     if (desc == nullptr) return STATUS_SUCCESS;
-    auto* d = as<ConvDesc>(desc, CONV_MAGIC);
-    if (d == nullptr) return fail(STATUS_BAD_PARAM, "cudnnDestroyConvolutionDescriptor: not a convolution descriptor");
-    d->magic = 0;
-    delete d;
-    return STATUS_SUCCESS;
+    return destroyObject<ConvDesc>(desc, CONV_MAGIC, "cudnnDestroyConvolutionDescriptor", "not a convolution descriptor");
 }
 
 API int cudnnSetConvolutionNdDescriptor(void* desc, int arrayLength, const int* padA, const int* strideA,

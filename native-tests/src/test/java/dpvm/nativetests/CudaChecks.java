@@ -201,13 +201,8 @@ class CudaChecks {
         MathMode.set(MathMode.TF32);
         try {
             double[] got = a.to(GPU).matmul(b.to(GPU)).toDoubleArray();
-            double num = 0, den = 0;
-            for (int i = 0; i < ref.length; i++) {
-                num += (got[i] - ref[i]) * (got[i] - ref[i]);
-                den += ref[i] * ref[i];
-            }
-            // norm-wise, ten times the TF32 rtol: inputs rounded to 10 mantissa bits leave ~4e-4 relative L2 error
-            assertTrue(Math.sqrt(num / den) < 10 * Tolerance.TF32.rtol(), "relative error " + Math.sqrt(num / den));
+            double rel = Tolerance.relativeL2(got, ref);
+            assertTrue(rel < Tolerance.TF32.normWiseBound(), "relative error " + rel);
         } finally {
             MathMode.set(MathMode.FP32);
         }

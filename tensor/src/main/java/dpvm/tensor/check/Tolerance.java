@@ -12,6 +12,26 @@ public record Tolerance(String name, double rtol, double atol) {
     /** Finite-difference gradients in float64 (truncation error of central differences with h = 1e-6). */
     public static final Tolerance GRADCHECK = new Tolerance("gradcheck", 1e-5, 1e-7);
 
+    /** The norm-wise relative error ||out - ref|| / ||ref|| (0 when both are zero). */
+    public static double relativeL2(double[] out, double[] ref) {
+        if (out.length != ref.length) throw new IllegalArgumentException("lengths differ: " + out.length + " vs " + ref.length);
+        double num = 0, den = 0;
+        for (int i = 0; i < ref.length; i++) {
+            num += (out[i] - ref[i]) * (out[i] - ref[i]);
+            den += ref[i] * ref[i];
+        }
+        return num == 0 ? 0 : Math.sqrt(num / Math.max(den, Double.MIN_NORMAL));
+    }
+
+    /**
+     * The bound on {@link #relativeL2} for reduced-precision (TF32, BF16) matmuls, judged norm-wise because
+     * rounding every input to 10 (7) mantissa bits leaves single elements of a cancelling sum far off relatively:
+     * ten times rtol (TF32 rounding alone leaves about 4e-4).
+     */
+    public double normWiseBound() {
+        return 10 * rtol;
+    }
+
     /** Null when every element passes, else a description of the worst element. */
     public String mismatch(double[] out, double[] ref) {
         if (out.length != ref.length) return "lengths differ: " + out.length + " vs " + ref.length;
