@@ -17,9 +17,10 @@ struct Geo {
     int stride[DPVM_MAX_OPERANDS][DPVM_MAX_DIMS];
 };
 
-// Element offsets of linear index i in each of the first `ops` operands (row-major over g.size).
-template <int OPS>
-__device__ __forceinline__ void geo_offsets(const Geo& g, unsigned int i, int* off) {
+// Element offsets of linear index i in each of the first `ops` operands (row-major over g.size). G is Geo or
+// a generated kernel's own struct of the same layout with room for more operands.
+template <int OPS, typename G>
+__device__ __forceinline__ void geo_offsets(const G& g, unsigned int i, int* off) {
 #pragma unroll
     for (int k = 0; k < OPS; k++) off[k] = 0;
     for (int d = g.rank - 1; d >= 1; d--) {

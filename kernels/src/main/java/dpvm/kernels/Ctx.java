@@ -5,6 +5,7 @@ import dpvm.tensor.DType;
 import dpvm.tensor.Device;
 import dpvm.tensor.ShapeException;
 import dpvm.tensor.Tensor;
+import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.global.cudart;
 
 /** What every op class needs from the device: pointers, fresh tensors, launches and the bad-index check. */
@@ -45,9 +46,14 @@ final class Ctx {
 
     /** A grid-stride launch over n items, capped at a few waves of blocks per multiprocessor. */
     void launch(String file, String fn, long n, Object... args) {
+        if (n > 0) launch(dev.kernels().function(file, fn), n, args);
+    }
+
+    /** As above for a function already looked up (a generated kernel). */
+    void launch(CUfunc_st fn, long n, Object... args) {
         if (n <= 0) return;
         int blocks = (int) Math.min((n + THREADS - 1) / THREADS, (long) dev.multiprocessors() * 32);
-        launchBlocks(file, fn, blocks, THREADS, args);
+        Launcher.launch(fn, dev.rawStream(), blocks, THREADS, 0, args);
     }
 
     /** One block per row (capped; the kernels loop over the rest). */

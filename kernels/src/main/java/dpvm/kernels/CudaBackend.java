@@ -4,6 +4,7 @@ import dpvm.kernels.memory.CachingAllocator;
 import dpvm.tensor.Backend;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
+import dpvm.tensor.Fused;
 import dpvm.tensor.Storage;
 import dpvm.tensor.Tensor;
 import org.bytedeco.cuda.global.cudart;
@@ -91,6 +92,11 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor binary(Binary b, Tensor x, Tensor y) {
         return op(b.name().toLowerCase(), () -> Elementwise.binary(ctx, b, x, y));
+    }
+
+    @Override
+    public Tensor[] fused(Fused program, Tensor[] inputs) {
+        return op("fused_" + program.name(), () -> FusedKernels.run(ctx, program, inputs));
     }
 
     @Override

@@ -55,6 +55,13 @@ public interface Backend {
 
     Tensor where(Tensor condition, Tensor a, Tensor b);
 
+    /**
+     * Every output of a fused elementwise program over {@code inputs} (one floating dtype, any strided views,
+     * broadcast to one shape): each a new contiguous tensor of the broadcast shape. Every node's value is rounded
+     * to the dtype, constants included, as if its op ran alone.
+     */
+    Tensor[] fused(Fused program, Tensor[] inputs);
+
     // Reductions.
     Tensor reduce(Reduce op, Tensor x, int[] dims, boolean keepdim);
 

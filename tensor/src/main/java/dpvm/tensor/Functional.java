@@ -15,6 +15,14 @@ import java.util.Arrays;
 public final class Functional {
     private Functional() {}
 
+    // Elementwise chains that run as one fused kernel (one pass over memory, no saved temporaries).
+    private static final Expr X = Expr.input(0), Y = Expr.input(1);
+    private static final Fused RELU = Fused.define("relu", 1, Expr.where(X.le(Expr.constant(0)), Expr.constant(0), X));
+    private static final Fused SILU = Fused.define("silu", 1, X.mul(X.sigmoid()));
+    private static final Fused GELU_TANH = Fused.define("gelu_tanh", 1,
+            X.mul(X.add(X.mul(X).mul(X).mul(0.044715)).mul(Math.sqrt(2 / Math.PI)).tanh().add(1)).mul(0.5));
+    private static final Fused SQUARED_DIFFERENCE = Fused.define("squared_difference", 2, X.sub(Y).mul(X.sub(Y)));
+
     // ---------------------------------------------------------------- shape helpers
 
     /** Sums g over broadcast dims so that it has {@code shape} (the adjoint of broadcasting). */
@@ -64,11 +72,11 @@ public final class Functional {
 
     /** max(x, 0) with PyTorch's gradient (0 at x = 0); NaN passes through, as in PyTorch. */
     public static Tensor relu(Tensor x) {
-        return Ops.where(x.le(x.like(0)), x.like(0), x);
+        return RELU.apply(x);
     }
 
     public static Tensor silu(Tensor x) {
-        return x.mul(x.sigmoid());
+        return SILU.apply(x);
     }
 
     /** GELU, exact form: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), one fused elementwise primitive. */
@@ -78,13 +86,12 @@ public final class Functional {
 
     /** GELU, tanh approximation (PyTorch's approximate='tanh'). */
     public static Tensor geluTanh(Tensor x) {
-        Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-        return x.mul(inner.tanh().add(1)).mul(0.5);
+        return GELU_TANH.apply(x);
     }
 
     public static Tensor clamp(Tensor x, double min, double max) {
         if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is above max " + max);
-        return x.maximum(x.like(min)).minimum(x.like(max));
+        return Fused.define("clamp", 1, X.maximum(Expr.constant(min)).minimum(Expr.constant(max))).apply(x);
     }
 
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
@@ -107,8 +114,7 @@ public final class Functional {
     public static Tensor var(Tensor x, int[] dims, boolean unbiased, boolean keepdim) {
         int count = 1;
         for (int d : Ops.normaliseDims("var", dims, x.rank())) count *= x.shape[d];
-        Tensor centred = x.sub(mean(x, dims, true));
-        return Ops.reduce(Reduce.SUM, centred.mul(centred), dims, keepdim).div(unbiased ? count - 1 : count);
+        return Ops.reduce(Reduce.SUM, SQUARED_DIFFERENCE.apply(x, mean(x, dims, true)), dims, keepdim).div(unbiased ? count - 1 : count);
     }
 
     // ---------------------------------------------------------------- dense
@@ -225,10 +231,19 @@ public final class Functional {
             mean = runningMean.reshape(bshape);
             var = runningVar.reshape(bshape);
         }
-        Tensor y = x.sub(mean).mul(var.add(eps).rsqrt());
-        if (weight != null) y = y.mul(weight.reshape(bshape));
-        if (bias != null) y = y.add(bias.reshape(bshape));
-        return y;
+        // (x - mean) / sqrt(var + eps) * weight + bias in one pass
+        Expr y = X.sub(Y).mul(Expr.input(2).add(eps).rsqrt());
+        int inputs = 3;
+        if (weight != null) y = y.mul(Expr.input(inputs++));
+        if (bias != null) y = y.add(Expr.input(inputs++));
+        Tensor[] in = new Tensor[inputs];
+        in[0] = x;
+        in[1] = mean;
+        in[2] = var;
+        inputs = 3;
+        if (weight != null) in[inputs++] = weight.reshape(bshape);
+        if (bias != null) in[inputs] = bias.reshape(bshape);
+        return Fused.define("batch_norm", in.length, y).apply(in);
     }
 
     /**
@@ -327,8 +342,7 @@ public final class Functional {
 
     public static Tensor mse(Tensor prediction, Tensor target) {
         Shape.broadcast("mse", prediction.shape, target.shape);
-        Tensor d = prediction.sub(target);
-        return d.mul(d).mean();
+        return SQUARED_DIFFERENCE.apply(prediction, target).mean();
     }
 
     /**

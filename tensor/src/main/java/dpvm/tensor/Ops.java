@@ -100,28 +100,10 @@ public final class Ops {
         String name = op.name().toLowerCase();
         if (op != Unary.NEG && op != Unary.ABS && op != Unary.SIGN) floating(name, x);
         Tensor y = Scope.primitive1(() -> x.backend().unary(op, x));
-        Autograd.Rule rule = switch (op) {
-            case NEG -> g -> new Tensor[] {g.neg()};
-            case EXP -> g -> new Tensor[] {g.mul(y)};
-            case LOG -> g -> new Tensor[] {g.div(x)};
-            case SQRT -> g -> new Tensor[] {g.div(y.mul(2))};
-            case RSQRT -> g -> new Tensor[] {g.mul(y.mul(y).mul(y).mul(-0.5))};
-            case ABS -> g -> new Tensor[] {g.mul(unary(Unary.SIGN, x))};
-            case SIGN -> g -> new Tensor[] {Tensor.zeros(x.shape, g.dtype(), g.device())};
-            case TANH -> g -> new Tensor[] {g.mul(y.mul(y).neg().add(1))};
-            case SIGMOID -> g -> new Tensor[] {g.mul(y.mul(y.neg().add(1)))};
-            case ERF -> g -> new Tensor[] {g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI)))};
-            case RECIPROCAL -> g -> new Tensor[] {g.mul(y.mul(y)).neg()};
-            case SIN -> g -> new Tensor[] {g.mul(unary(Unary.COS, x))};
-            case COS -> g -> new Tensor[] {g.mul(unary(Unary.SIN, x)).neg()};
-            case GELU -> g -> {
-                // d/dx x Phi(x) = Phi(x) + x phi(x)
-                Tensor cdf = unary(Unary.ERF, x.mul(Math.sqrt(0.5))).add(1).mul(0.5);
-                Tensor pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-                return new Tensor[] {g.mul(cdf.add(x.mul(pdf)))};
-            };
-        };
-        return Autograd.record(name, y, rule, x);
+        return Autograd.record(name, y, g -> {
+            Tensor gx = ElementwiseRules.unary(op, x, y, g, ElementwiseRules.TENSORS);
+            return new Tensor[] {gx != null ? gx : Tensor.zeros(x.shape, g.dtype(), g.device())};
+        }, x);
     }
 
     public static Tensor binary(Binary op, Tensor a, Tensor b) {
@@ -132,30 +114,18 @@ public final class Ops {
         int[] outShape = Shape.broadcast(name, a.shape, b.shape);
         if (op == Binary.POW) floating(name, a);
         Tensor y = Scope.primitive1(() -> a.backend().binary(op, a, b));
+        if (op.ordinal() >= Binary.EQ.ordinal()) return y; // comparisons have no gradient
         int[] as = a.shape, bs = b.shape;
-        Autograd.Rule rule = switch (op) {
-            case ADD -> g -> grads(g, as, bs, g, g);
-            case SUB -> g -> grads(g, as, bs, g, b.requiresGrad ? g.neg() : null);
-            case MUL -> g -> grads(g, as, bs, a.requiresGrad ? g.mul(b) : null, b.requiresGrad ? g.mul(a) : null);
-            case DIV -> g -> grads(g, as, bs, a.requiresGrad ? g.div(b) : null, b.requiresGrad ? g.mul(y).div(b).neg() : null);
-            case POW -> g -> grads(g, as, bs,
-                    a.requiresGrad ? g.mul(b).mul(binary(Binary.POW, a, b.sub(1))) : null,
-                    b.requiresGrad ? g.mul(where(a.gt(0), y.mul(unary(Unary.LOG, a.maximum(a.like(Double.MIN_NORMAL)))), a.like(0))) : null);
-            case MAX, MIN -> g -> {
-                // ties split the gradient evenly, as PyTorch's maximum/minimum do
-                Tensor wins = op == Binary.MAX ? a.gt(b) : a.lt(b);
-                Tensor share = wins.add(a.eq(b).mul(0.5));
-                return grads(g, as, bs, a.requiresGrad ? g.mul(share) : null, b.requiresGrad ? g.mul(share.neg().add(1)) : null);
-            };
-            case EQ, NE, LT, LE, GT, GE -> null;
+        Autograd.Rule rule = g -> {
+            ElementwiseRules.Pair<Tensor> p = ElementwiseRules.binary(op, a, b, y, g, a.requiresGrad, b.requiresGrad, ElementwiseRules.TENSORS);
+            return grads(as, bs, p.a(), p.b());
         };
-        if (rule == null) return y;
         if (!Shape.same(y.shape, outShape)) throw new IllegalStateException(name + ": backend returned shape " + Shape.str(y.shape) + ", expected " + Shape.str(outShape));
         return Autograd.record(name, y, rule, a, b);
     }
 
     /** Gradients of a broadcasting binary op, each summed back to its input's shape. */
-    private static Tensor[] grads(Tensor g, int[] as, int[] bs, Tensor ga, Tensor gb) {
+    private static Tensor[] grads(int[] as, int[] bs, Tensor ga, Tensor gb) {
         return new Tensor[] {ga == null ? null : Functional.sumTo(ga, as), gb == null ? null : Functional.sumTo(gb, bs)};
     }
 
@@ -168,10 +138,47 @@ public final class Ops {
         Tensor y = Scope.primitive1(() -> a.backend().where(condition, a, b));
         int[] as = a.shape, bs = b.shape;
         return Autograd.record("where", y, g -> {
-            Tensor zero = g.like(0);
-            return new Tensor[] {null, a.requiresGrad ? Functional.sumTo(where(condition, g, zero), as) : null,
-                    b.requiresGrad ? Functional.sumTo(where(condition, zero, g), bs) : null};
+            ElementwiseRules.Pair<Tensor> p = ElementwiseRules.where(condition, g, a.requiresGrad, b.requiresGrad, ElementwiseRules.TENSORS);
+            Tensor[] ab = grads(as, bs, p.a(), p.b());
+            return new Tensor[] {null, ab[0], ab[1]};
         }, condition, a, b);
+    }
+
+    /**
+     * A fused elementwise program ({@link Fused}) over inputs of one floating dtype, broadcast together. A
+     * single-output program records its gradient: the program's derived backward, one more fused pass.
+     */
+    public static Tensor[] fused(Fused program, Tensor... xs) {
+        String name = "fused " + program.name();
+        if (xs.length != program.inputs()) throw new ShapeException(name + ": takes " + program.inputs() + " inputs, got " + xs.length);
+        open(xs);
+        int[] shape = new int[0];
+        for (Tensor x : xs) {
+            sameDevice(name, xs[0], x);
+            sameDtype(name, xs[0], x);
+            floating(name, x);
+            shape = Shape.broadcast(name, shape, x.shape);
+        }
+        Tensor[] ys = Scope.primitive(() -> xs[0].backend().fused(program, xs));
+        if (ys.length != program.outputs()) throw new IllegalStateException(name + ": backend returned " + ys.length + " outputs, expected " + program.outputs());
+        for (Tensor y : ys) {
+            if (!Shape.same(y.shape, shape)) throw new IllegalStateException(name + ": backend returned shape " + Shape.str(y.shape) + ", expected " + Shape.str(shape));
+        }
+        if (ys.length != 1) return ys;
+        return new Tensor[] {Autograd.record(name, ys[0], g -> {
+            boolean[] need = new boolean[xs.length];
+            for (int i = 0; i < xs.length; i++) need[i] = xs[i].requiresGrad;
+            Fused.Backward bw = program.backward(need);
+            Tensor[] grads = new Tensor[xs.length];
+            if (bw.program() == null) return grads;
+            Tensor[] ins = java.util.Arrays.copyOf(xs, xs.length + 1);
+            ins[xs.length] = g;
+            Tensor[] outs = Scope.primitive(() -> g.backend().fused(bw.program(), ins));
+            for (int i = 0; i < xs.length; i++) {
+                if (bw.outputOf()[i] >= 0) grads[i] = Functional.sumTo(outs[bw.outputOf()[i]], xs[i].shape);
+            }
+            return grads;
+        }, xs)};
     }
 
     // ---------------------------------------------------------------- reductions

@@ -55,12 +55,18 @@ public final class Geometry {
 
     /** Packs a collapsed walk into the kernel's struct layout; fails beyond 8 dims after collapsing. */
     public static int[] pack(int[] shape, int[][] strides) {
+        return pack(shape, strides, MAX_OPERANDS);
+    }
+
+    /** As {@link #pack(int[], int[][])} for a struct with room for {@code slots} operands (generated kernels). */
+    public static int[] pack(int[] shape, int[][] strides, int slots) {
+        if (strides.length > slots) throw new IllegalArgumentException(strides.length + " operands do not fit a walk of " + slots);
         int[][] c = collapse(shape, strides);
         int rank = c[0].length;
         if (rank > MAX_DIMS) {
             throw new IllegalArgumentException("strided CUDA kernels take up to " + MAX_DIMS + " dims after merging contiguous ones, got " + rank + " for shape " + Arrays.toString(shape));
         }
-        int[] g = new int[INTS];
+        int[] g = new int[1 + MAX_DIMS + slots * MAX_DIMS];
         g[0] = rank;
         System.arraycopy(c[0], 0, g, 1, rank);
         for (int k = 0; k < strides.length; k++) System.arraycopy(c[k + 1], 0, g, 1 + MAX_DIMS + k * MAX_DIMS, rank);

@@ -10,9 +10,15 @@ import java.util.List;
 public final class KernelSources {
     /** Every kernel file; the nvcc compile test and the module loader both use this list. */
     public static final List<String> FILES = List.of("elementwise.cu", "copy.cu", "reduce.cu", "softmax.cu", "index.cu", "random.cu", "pool.cu", "norm.cu");
-    public static final String HEADER = "common.cuh";
+    /** Headers every kernel file may include; the loader hands all of them to NVRTC in memory. */
+    public static final List<String> HEADERS = List.of("common.cuh", "elementwise.cuh");
 
     private KernelSources() {}
+
+    /** The texts of {@link #HEADERS}, in the same order. */
+    public static List<String> headerTexts() {
+        return HEADERS.stream().map(KernelSources::read).toList();
+    }
 
     public static String read(String file) {
         try (InputStream in = KernelSources.class.getResourceAsStream("/dpvm/kernels/cuda/" + file)) {

@@ -9,6 +9,7 @@ import org.bytedeco.javacpp.BytePointer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /** Compiled kernel modules of one device, loaded on first use of any of their functions. */
 public final class Kernels {
@@ -29,14 +30,29 @@ public final class Kernels {
         });
     }
 
-    private synchronized CUmod_st module(String file) {
-        CUmod_st m = modules.get(file);
+    /**
+     * The function {@code name} of a source made at run time (a fused kernel); {@code moduleName} must identify
+     * the source, which is compiled and loaded on first use only.
+     */
+    public CUfunc_st generated(String moduleName, String source, String name) {
+        return functions.computeIfAbsent(moduleName + ":" + name, k -> {
+            CUfunc_st f = new CUfunc_st();
+            Cuda.checkDriver(cudart.cuModuleGetFunction(f, module(moduleName, () -> source), name), "cuModuleGetFunction(" + name + ")");
+            return f;
+        });
+    }
+
+    private CUmod_st module(String file) {
+        return module(file, () -> KernelSources.read(file));
+    }
+
+    private synchronized CUmod_st module(String name, Supplier<String> source) {
+        CUmod_st m = modules.get(name);
         if (m != null) return m;
-        byte[] cubin = Nvrtc.compile(file, KernelSources.read(file), List.of(KernelSources.HEADER),
-                List.of(KernelSources.read(KernelSources.HEADER)), arch, List.of());
+        byte[] cubin = Nvrtc.compile(name, source.get(), KernelSources.HEADERS, KernelSources.headerTexts(), arch, List.of());
         m = new CUmod_st();
-        Cuda.checkDriver(cudart.cuModuleLoadData(m, new BytePointer(cubin)), "cuModuleLoadData(" + file + ")");
-        modules.put(file, m);
+        Cuda.checkDriver(cudart.cuModuleLoadData(m, new BytePointer(cubin)), "cuModuleLoadData(" + name + ")");
+        modules.put(name, m);
         return m;
     }
 

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the GPU machine compiles the same text; nvcc is the stricter of the two only in having system headers,
  * which the sources do not use. Skipped, with the reason printed, where no nvcc is installed.
  */
-class NvccCompileTest {
-    static Path nvcc() {
+public class NvccCompileTest {
+    public static Path nvcc() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, "nvcc");
             if (Files.isExecutable(p)) return p;
@@ -36,7 +36,7 @@ class NvccCompileTest {
         Assumptions.assumeTrue(nvcc != null, "nvcc is neither on the PATH nor at /usr/local/cuda/bin");
         Path src = tmp.resolve("src");
         Files.createDirectories(src);
-        Files.writeString(src.resolve(KernelSources.HEADER), KernelSources.read(KernelSources.HEADER));
+        for (String h : KernelSources.HEADERS) Files.writeString(src.resolve(h), KernelSources.read(h));
         List<String> failures = new ArrayList<>();
         for (String f : KernelSources.FILES) {
             Files.writeString(src.resolve(f), KernelSources.read(f));

@@ -33,9 +33,9 @@ class NvrtcCompileTest {
         String old = System.setProperty("dpvm.kernels.cache", cache.toString()) == null ? null : "";
         try {
             for (String f : KernelSources.FILES) {
-                byte[] cubin = Nvrtc.compile(f, KernelSources.read(f), List.of(KernelSources.HEADER), List.of(KernelSources.read(KernelSources.HEADER)), 90, List.of());
+                byte[] cubin = Nvrtc.compile(f, KernelSources.read(f), KernelSources.HEADERS, KernelSources.headerTexts(), 90, List.of());
                 assertTrue(cubin.length > 1000 && cubin[0] == 0x7f && cubin[1] == 'E', f + " did not give an ELF cubin");
-                byte[] again = Nvrtc.compile(f, KernelSources.read(f), List.of(KernelSources.HEADER), List.of(KernelSources.read(KernelSources.HEADER)), 90, List.of());
+                byte[] again = Nvrtc.compile(f, KernelSources.read(f), KernelSources.HEADERS, KernelSources.headerTexts(), 90, List.of());
                 assertArrayEquals(cubin, again);
                 assertEquals(List.of(), KernelNames.missing(f, cubin));
             }

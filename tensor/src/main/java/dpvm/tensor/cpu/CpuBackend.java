@@ -3,6 +3,7 @@ package dpvm.tensor.cpu;
 import dpvm.tensor.Backend;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
+import dpvm.tensor.Fused;
 import dpvm.tensor.Philox;
 import dpvm.tensor.Shape;
 import dpvm.tensor.ShapeException;
@@ -100,6 +101,16 @@ public final class CpuBackend implements Backend {
         Tensor out = empty(Shape.broadcast(op.name().toLowerCase(), a.shape(), b.shape()), a.dtype());
         CpuElementwise.binary(op, a, b, out);
         return out;
+    }
+
+    @Override
+    public Tensor[] fused(Fused program, Tensor[] inputs) {
+        int[] shape = new int[0];
+        for (Tensor x : inputs) shape = Shape.broadcast("fused " + program.name(), shape, x.shape());
+        Tensor[] outs = new Tensor[program.outputs()];
+        for (int k = 0; k < outs.length; k++) outs[k] = empty(shape, inputs[0].dtype());
+        CpuFused.run(program, inputs, outs, shape);
+        return outs;
     }
 
     @Override
