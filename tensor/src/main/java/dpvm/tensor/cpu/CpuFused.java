@@ -1,6 +1,7 @@
 package dpvm.tensor.cpu;
 
 import dpvm.tensor.Backend.Binary;
+import dpvm.tensor.Backend.Unary;
 import dpvm.tensor.DType;
 import dpvm.tensor.Fused;
 import dpvm.tensor.Tensor;
@@ -52,11 +53,7 @@ final class CpuFused {
                     switch (node.kind()) {
                         case INPUT -> load(storage[outs + node.input()], f32, base[outs + node.input()] + c0 * step[outs + node.input()], step[outs + node.input()], r, m);
                         case CONSTANT -> java.util.Arrays.fill(r, 0, m, constant[j]);
-                        case UNARY -> {
-                            double[] x = v[a[0]];
-                            DoubleUnaryOperator fn = unary[j];
-                            for (int e = 0; e < m; e++) r[e] = fn.applyAsDouble(x[e]);
-                        }
+                        case UNARY -> unary(node.unary(), unary[j], v[a[0]], r, m);
                         case BINARY -> binary(node.binary(), binary[j], v[a[0]], v[a[1]], r, m);
                         case WHERE -> {
                             double[] c = v[a[0]], x = v[a[1]], y = v[a[2]];
@@ -71,14 +68,33 @@ final class CpuFused {
         });
     }
 
-    /** The four arithmetic ops get plain loops (a shared lambda call site would be megamorphic); the rest call fn. */
+    /**
+     * Cheap ops get plain loops of their own (one shared lambda call site would be megamorphic and several times
+     * slower); the rest call fn, whose cost is the function itself. Each loop computes what fn would.
+     */
     private static void binary(Binary op, DoubleBinaryOperator fn, double[] x, double[] y, double[] r, int m) {
         switch (op) {
             case ADD -> { for (int e = 0; e < m; e++) r[e] = x[e] + y[e]; }
             case SUB -> { for (int e = 0; e < m; e++) r[e] = x[e] - y[e]; }
             case MUL -> { for (int e = 0; e < m; e++) r[e] = x[e] * y[e]; }
             case DIV -> { for (int e = 0; e < m; e++) r[e] = x[e] / y[e]; }
+            case LT -> { for (int e = 0; e < m; e++) r[e] = x[e] < y[e] ? 1 : 0; }
+            case LE -> { for (int e = 0; e < m; e++) r[e] = x[e] <= y[e] ? 1 : 0; }
+            case GT -> { for (int e = 0; e < m; e++) r[e] = x[e] > y[e] ? 1 : 0; }
+            case GE -> { for (int e = 0; e < m; e++) r[e] = x[e] >= y[e] ? 1 : 0; }
             default -> { for (int e = 0; e < m; e++) r[e] = fn.applyAsDouble(x[e], y[e]); }
+        }
+    }
+
+    private static void unary(Unary op, DoubleUnaryOperator fn, double[] x, double[] r, int m) {
+        switch (op) {
+            case NEG -> { for (int e = 0; e < m; e++) r[e] = -x[e]; }
+            case ABS -> { for (int e = 0; e < m; e++) r[e] = Math.abs(x[e]); }
+            case EXP -> { for (int e = 0; e < m; e++) r[e] = Math.exp(x[e]); }
+            case SQRT -> { for (int e = 0; e < m; e++) r[e] = Math.sqrt(x[e]); }
+            case RSQRT -> { for (int e = 0; e < m; e++) r[e] = 1 / Math.sqrt(x[e]); }
+            case TANH -> { for (int e = 0; e < m; e++) r[e] = Math.tanh(x[e]); }
+            default -> { for (int e = 0; e < m; e++) r[e] = fn.applyAsDouble(x[e]); }
         }
     }
 
