@@ -67,6 +67,19 @@ def main():
         gamma, beta = torch.rand(4096, device=DEV), torch.rand(4096, device=DEV)
         emit("layernorm_8192x4096", median_ms(lambda: torch.nn.functional.layer_norm(s, (4096,), gamma, beta, 1e-5)), row_bytes, "GB/s")
         del s
+        # batch norm in eval mode on a 3D ResNet activation: PyTorch's kernel, then the formula op by op
+        act = (32, 64, 16, 56, 56)
+        bx = torch.rand(*act, device=DEV)
+        rm, rv = torch.rand(64, device=DEV), torch.rand(64, device=DEV) + 0.5
+        bw, bb = torch.rand(64, device=DEV), torch.rand(64, device=DEV)
+        act_bytes = 2.0 * bx.numel() * 4
+        emit("batchnorm_eval_fused", median_ms(lambda: torch.nn.functional.batch_norm(bx, rm, rv, bw, bb, False, 0.1, 1e-5)), act_bytes, "GB/s")
+        c = (1, 64, 1, 1, 1)
+        emit("batchnorm_eval_op_by_op", median_ms(lambda: (bx - rm.view(c)) * torch.rsqrt(rv.view(c) + 1e-5) * bw.view(c) + bb.view(c)), act_bytes, "GB/s")
+        del bx
+        g = torch.rand(64 << 20, device=DEV)
+        emit("gelu_tanh_256MiB", median_ms(lambda: torch.nn.functional.gelu(g, approximate="tanh")), 2.0 * g.numel() * 4, "GB/s")
+        del g
         n = 64 << 20
         p, q, out = torch.rand(n, device=DEV), torch.rand(n, device=DEV), torch.empty(n, device=DEV)
         emit("add_256MiB", median_ms(lambda: p + q), 3.0 * n * 4, "GB/s")

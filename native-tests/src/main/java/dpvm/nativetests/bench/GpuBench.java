@@ -8,6 +8,7 @@ import dpvm.tensor.Backend;
 import dpvm.tensor.Backends;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
+import dpvm.tensor.Functional;
 import dpvm.tensor.Rng;
 import dpvm.tensor.Tensor;
 import org.bytedeco.cuda.global.cudart;
@@ -79,6 +80,22 @@ public final class GpuBench {
                 for (Tensor t : be.layerNorm(s, 1, gamma, beta, 1e-5)) t.close();
             }), rowBytes, "GB/s");
             s.close();
+
+            // fused elementwise programs (kernels generated at run time) against PyTorch's own kernels: batch norm
+            // in eval mode on a 3D ResNet activation, fused and op by op, and tanh GELU over 256 MiB
+            int[] act = {32, 64, 16, 56, 56}, chan = {1, 64, 1, 1, 1};
+            Tensor bx = rand(11, act), rm = rand(12, 64), rv = rand(13, 64).add(0.5), bw = rand(14, 64), bb = rand(15, 64);
+            double actBytes = 2.0 * dpvm.tensor.Shape.numel(act) * 4;
+            emit("batchnorm_eval_fused", timer.medianMs(warm, reps, () -> Functional.batchNorm(bx, rm, rv, bw, bb, false, 0.1, 1e-5).close()), actBytes, "GB/s");
+            emit("batchnorm_eval_op_by_op", timer.medianMs(warm, reps, () -> {
+                try (dpvm.tensor.Scope ignored = dpvm.tensor.Scope.open()) {
+                    bx.sub(rm.reshape(chan)).mul(rv.reshape(chan).add(1e-5).rsqrt()).mul(bw.reshape(chan)).add(bb.reshape(chan));
+                }
+            }), actBytes, "GB/s");
+            for (Tensor t : new Tensor[] {bx, rm, rv, bw, bb}) t.close();
+            Tensor g = rand(16, 64 << 20);
+            emit("gelu_tanh_256MiB", timer.medianMs(warm, reps, () -> Functional.geluTanh(g).close()), 2.0 * (64 << 20) * 4, "GB/s");
+            g.close();
 
             // elementwise add of 256 MiB tensors against a device-to-device copy of the same size
             int n = 64 << 20;
