@@ -34,6 +34,25 @@ __device__ __forceinline__ void geo_offsets(const G& g, unsigned int i, int* off
     for (int k = 0; k < OPS; k++) off[k] += (int) i * g.stride[k][0];
 }
 
+// The same walk with each division by a dim size done as a multiply-high and a shift (Granlund-Montgomery):
+// q = (umulhi(i, magic) + i) >> shift, exact for i < 2^31 with magic and shift from Geometry.divisor. Integer
+// division costs dozens of instructions, which a memory-bound kernel over broadcast operands would otherwise
+// spend per element on every dim. G has rank, size[], magic[], shift[] and stride[][] (Geometry.packFast).
+template <int OPS, typename G>
+__device__ __forceinline__ void geo_offsets_fast(const G& g, unsigned int i, int* off) {
+#pragma unroll
+    for (int k = 0; k < OPS; k++) off[k] = 0;
+    for (int d = g.rank - 1; d >= 1; d--) {
+        unsigned int q = (__umulhi(i, g.magic[d]) + i) >> g.shift[d];
+        int c = (int) (i - q * (unsigned int) g.size[d]);
+        i = q;
+#pragma unroll
+        for (int k = 0; k < OPS; k++) off[k] += c * g.stride[k][d];
+    }
+#pragma unroll
+    for (int k = 0; k < OPS; k++) off[k] += (int) i * g.stride[k][0];
+}
+
 __device__ __forceinline__ float dpvm_nan_f() { return __int_as_float(0x7fc00000); }
 __device__ __forceinline__ double dpvm_nan_d() { return __longlong_as_double(0x7ff8000000000000LL); }
 __device__ __forceinline__ float dpvm_inf_f() { return __int_as_float(0x7f800000); }

@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * Fused elementwise programs as CUDA kernels made at run time: one kernel per program and dtype, written as
  * CUDA C++ from the program's nodes, compiled by NVRTC on first use (and cached on disk like every kernel).
- * Each thread walks the broadcast shape with the strided-walk struct of common.cuh, sized for the program's
- * operands, loads each input once, evaluates the nodes in registers and stores each output once.
+ * Each thread walks the broadcast shape with common.cuh's fast-division walk (a struct sized for the program's
+ * operands), loads each input once, evaluates the nodes in registers and stores each output once.
  *
  * <p>Same values as the ops run one by one: the operators are elementwise.cuh's, and + - * are written as the
  * round-to-nearest intrinsics, which the compiler never contracts into a fused multiply-add.
@@ -42,7 +42,7 @@ final class FusedKernels {
             args[2 + outs + i] = Ctx.ptr(inputs[i]);
         }
         int n = out[0].numel();
-        args[0] = Geometry.pack(shape, strides, operands);
+        args[0] = Geometry.packFast(shape, strides);
         args[1] = n;
         String name = kernelName(program, dtype);
         c.launch(c.dev.kernels().generated(name + ".cu", source(program, dtype, name), name), n, args);
@@ -68,13 +68,14 @@ final class FusedKernels {
         StringBuilder s = new StringBuilder();
         s.append("// ").append(program).append('\n');
         s.append("#include \"elementwise.cuh\"\n\n");
-        s.append("struct FusedGeo { int rank; int size[DPVM_MAX_DIMS]; int stride[").append(operands).append("][DPVM_MAX_DIMS]; };\n\n");
+        s.append("struct FusedGeo { int rank; int size[DPVM_MAX_DIMS]; unsigned int magic[DPVM_MAX_DIMS]; int shift[DPVM_MAX_DIMS]; int stride[")
+                .append(operands).append("][DPVM_MAX_DIMS]; };\n\n");
         s.append("extern \"C\" __global__ void ").append(name).append("(FusedGeo g, int n");
         for (int k = 0; k < outs; k++) s.append(", ").append(t).append("* __restrict__ out").append(k);
         for (int i = 0; i < program.inputs(); i++) s.append(", const ").append(t).append("* __restrict__ in").append(i);
         s.append(") {\n    DPVM_GRID_STRIDE(i, n) {\n");
         s.append("        int off[").append(operands).append("];\n");
-        s.append("        geo_offsets<").append(operands).append(">(g, i, off);\n");
+        s.append("        geo_offsets_fast<").append(operands).append(">(g, i, off);\n");
         List<Fused.Node> nodes = program.nodes();
         for (int j = 0; j < nodes.size(); j++) {
             s.append("        const ").append(t).append(" v").append(j).append(" = ").append(expression(nodes.get(j), f32, outs)).append(";\n");

@@ -73,6 +73,40 @@ public final class Geometry {
         return g;
     }
 
+    /**
+     * The walk of {@code geo_offsets_fast} (common.cuh): rank, sizes[8], magic[8], shift[8], then the strides of
+     * {@code strides.length} operands, each [8]; every division by a size becomes a multiply-high and a shift.
+     */
+    public static int[] packFast(int[] shape, int[][] strides) {
+        int[][] c = collapse(shape, strides);
+        int rank = c[0].length;
+        if (rank > MAX_DIMS) {
+            throw new IllegalArgumentException("strided CUDA kernels take up to " + MAX_DIMS + " dims after merging contiguous ones, got " + rank + " for shape " + Arrays.toString(shape));
+        }
+        int[] g = new int[1 + 3 * MAX_DIMS + strides.length * MAX_DIMS];
+        g[0] = rank;
+        for (int d = 0; d < rank; d++) {
+            long[] m = divisor(c[0][d]);
+            g[1 + d] = c[0][d];
+            g[1 + MAX_DIMS + d] = (int) m[0];
+            g[1 + 2 * MAX_DIMS + d] = (int) m[1];
+        }
+        for (int k = 0; k < strides.length; k++) System.arraycopy(c[k + 1], 0, g, 1 + 3 * MAX_DIMS + k * MAX_DIMS, rank);
+        return g;
+    }
+
+    /**
+     * {magic, shift} for dividing by {@code d} (1 <= d < 2^31): with l = ceil(log2 d) and magic = floor(2^32 (2^l
+     * - d) / d) + 1, the quotient n / d is (umulhi(n, magic) + n) >> l for every 0 <= n < 2^31, the sum staying
+     * below 2^32.
+     */
+    public static long[] divisor(int d) {
+        if (d < 1) throw new IllegalArgumentException("divisor must be positive, got " + d);
+        int l = 32 - Integer.numberOfLeadingZeros(d - 1);
+        long magic = ((((1L << l) - d) << 32) / d + 1) & 0xffffffffL;
+        return new long[] {magic, l};
+    }
+
     /** Whether a packed walk is one contiguous run in every operand. */
     public static boolean isFlat(int[] packed, int operands) {
         if (packed[0] != 1) return false;

@@ -9,6 +9,43 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GeometryTest {
+    /** The device side of geo_offsets_fast's division, in Java's unsigned arithmetic. */
+    private static long quotient(long n, long[] m) {
+        long hi = (n * m[0]) >>> 32;
+        return (hi + n) >>> m[1];
+    }
+
+    @Test
+    void magicDivisionIsExactForEveryIndexBelow2To31() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        int[] divisors = {1, 2, 3, 5, 7, 28, 56, 64, 100, 3136, 50176, 65535, 65536, 1 << 20, (1 << 30) + 1, Integer.MAX_VALUE};
+        for (int d : divisors) {
+            long[] m = Geometry.divisor(d);
+            long[] ns = {0, 1, d - 1L, d, d + 1L, 2L * d - 1, Integer.MAX_VALUE, Integer.MAX_VALUE - 1L, (long) Integer.MAX_VALUE / d * d, (long) Integer.MAX_VALUE / d * d - 1};
+            for (long n : ns) if (n >= 0 && n <= Integer.MAX_VALUE) assertEquals(n / d, quotient(n, m), n + " / " + d);
+            for (int k = 0; k < 20000; k++) {
+                long n = r.nextInt(Integer.MAX_VALUE);
+                assertEquals(n / d, quotient(n, m), n + " / " + d);
+            }
+        }
+        for (int k = 0; k < 20000; k++) {
+            int d = 1 + r.nextInt(Integer.MAX_VALUE - 1);
+            long n = r.nextInt(Integer.MAX_VALUE);
+            assertEquals(n / d, quotient(n, Geometry.divisor(d)), n + " / " + d);
+        }
+    }
+
+    @Test
+    void fastWalkPacksSizesMagicShiftsAndStrides() {
+        int[] g = Geometry.packFast(new int[] {4, 3, 5}, new int[][] {{15, 5, 1}, {0, 1, 0}});
+        assertEquals(3, g[0]);
+        assertArrayEquals(new int[] {4, 3, 5}, java.util.Arrays.copyOfRange(g, 1, 4));
+        assertEquals((int) Geometry.divisor(3)[0], g[1 + Geometry.MAX_DIMS + 1]);
+        assertEquals(3, g[1 + 2 * Geometry.MAX_DIMS + 2], "shift for 5 is ceil(log2 5)");
+        assertEquals(1 + 3 * Geometry.MAX_DIMS + 2 * Geometry.MAX_DIMS, g.length);
+        assertArrayEquals(new int[] {0, 1, 0}, java.util.Arrays.copyOfRange(g, 1 + 4 * Geometry.MAX_DIMS, 1 + 4 * Geometry.MAX_DIMS + 3));
+    }
+
     @Test
     void contiguousOperandsCollapseToOneRun() {
         int[] g = Geometry.pack(new int[] {2, 3, 4}, new int[][] {{12, 4, 1}, {12, 4, 1}});
