@@ -8,38 +8,24 @@
 typedef long long i64;
 typedef unsigned long long u64;
 
-// Shape and per-operand element strides of a strided N-d walk, passed by value (164 bytes, all ints, so the
+// Shape and per-operand element strides of a strided N-d walk, passed by value (228 bytes, all ints, so the
 // Java side packs it without padding rules). Dims are already collapsed on the host, so contiguous operands
-// arrive as rank 1 and the walk does no division at all.
+// arrive as rank 1 and the walk does no division at all. magic and shift turn each division by a size into
+// a multiply-high and a shift (Geometry.divisor): integer division costs dozens of instructions, which a
+// memory-bound kernel over broadcast or transposed operands would otherwise spend per element on every dim.
 struct Geo {
     int rank;
     int size[DPVM_MAX_DIMS];
+    unsigned int magic[DPVM_MAX_DIMS];
+    int shift[DPVM_MAX_DIMS];
     int stride[DPVM_MAX_OPERANDS][DPVM_MAX_DIMS];
 };
 
 // Element offsets of linear index i in each of the first `ops` operands (row-major over g.size). G is Geo or
-// a generated kernel's own struct of the same layout with room for more operands.
+// a generated kernel's own struct of the same layout with room for more operands. The quotient
+// (umulhi(i, magic) + i) >> shift is exact for i < 2^31.
 template <int OPS, typename G>
 __device__ __forceinline__ void geo_offsets(const G& g, unsigned int i, int* off) {
-#pragma unroll
-    for (int k = 0; k < OPS; k++) off[k] = 0;
-    for (int d = g.rank - 1; d >= 1; d--) {
-        unsigned int s = (unsigned int) g.size[d];
-        unsigned int c = i % s;
-        i /= s;
-#pragma unroll
-        for (int k = 0; k < OPS; k++) off[k] += (int) c * g.stride[k][d];
-    }
-#pragma unroll
-    for (int k = 0; k < OPS; k++) off[k] += (int) i * g.stride[k][0];
-}
-
-// The same walk with each division by a dim size done as a multiply-high and a shift (Granlund-Montgomery):
-// q = (umulhi(i, magic) + i) >> shift, exact for i < 2^31 with magic and shift from Geometry.divisor. Integer
-// division costs dozens of instructions, which a memory-bound kernel over broadcast operands would otherwise
-// spend per element on every dim. G has rank, size[], magic[], shift[] and stride[][] (Geometry.packFast).
-template <int OPS, typename G>
-__device__ __forceinline__ void geo_offsets_fast(const G& g, unsigned int i, int* off) {
 #pragma unroll
     for (int k = 0; k < OPS; k++) off[k] = 0;
     for (int d = g.rank - 1; d >= 1; d--) {

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Fused elementwise programs as CUDA kernels made at run time: one kernel per program and dtype, written as
  * CUDA C++ from the program's nodes, compiled by NVRTC on first use (and cached on disk like every kernel).
- * Each thread walks the broadcast shape with common.cuh's fast-division walk (a struct sized for the program's
+ * Each thread walks the broadcast shape with common.cuh's walk (a struct of Geo's layout sized for the program's
  * operands), loads each input once, evaluates the nodes in registers and stores each output once.
  *
  * <p>Same values as the ops run one by one: the operators are elementwise.cuh's, and + - * are written as the
@@ -42,7 +42,7 @@ final class FusedKernels {
             args[2 + outs + i] = Ctx.ptr(inputs[i]);
         }
         int n = out[0].numel();
-        args[0] = Geometry.packFast(shape, strides);
+        args[0] = Geometry.pack(shape, strides, operands);
         args[1] = n;
         String name = kernelName(program, dtype);
         c.launch(c.dev.kernels().generated(name + ".cu", source(program, dtype, name), name), n, args);
@@ -75,7 +75,7 @@ final class FusedKernels {
         for (int i = 0; i < program.inputs(); i++) s.append(", const ").append(t).append("* __restrict__ in").append(i);
         s.append(") {\n    DPVM_GRID_STRIDE(i, n) {\n");
         s.append("        int off[").append(operands).append("];\n");
-        s.append("        geo_offsets_fast<").append(operands).append(">(g, i, off);\n");
+        s.append("        geo_offsets<").append(operands).append(">(g, i, off);\n");
         List<Fused.Node> nodes = program.nodes();
         for (int j = 0; j < nodes.size(); j++) {
             s.append("        const ").append(t).append(" v").append(j).append(" = ").append(expression(nodes.get(j), f32, outs)).append(";\n");

@@ -74,7 +74,7 @@ final class Indexing {
         int[] g = new int[Geometry.INTS];
         g[0] = ishape.length;
         System.arraycopy(ishape, 0, g, 1, ishape.length);
-        System.arraycopy(targetStrides, 0, g, 1 + Geometry.MAX_DIMS, ishape.length);
+        System.arraycopy(targetStrides, 0, g, Geometry.STRIDES, ishape.length);
         if (ishape.length == 0) {
             g[0] = 1;
             g[1] = 1;

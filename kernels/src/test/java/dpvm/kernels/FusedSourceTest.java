@@ -41,7 +41,7 @@ class FusedSourceTest {
         String src = FusedKernels.source(p, DType.FLOAT32, name);
         assertTrue(name.matches("fused_scale_shift_[0-9a-f]{12}_f32"), name);
         assertTrue(src.contains("extern \"C\" __global__ void " + name + "(FusedGeo g, int n, float* __restrict__ out0, const float* __restrict__ in0"), src);
-        assertTrue(src.contains("int stride[4][DPVM_MAX_DIMS]") && src.contains("geo_offsets_fast<4>"), "one output and three inputs: " + src);
+        assertTrue(src.contains("int stride[4][DPVM_MAX_DIMS]") && src.contains("geo_offsets<4>"), "one output and three inputs: " + src);
         // written as the round-to-nearest intrinsics, a product feeding a sum is never contracted into an FMA
         assertTrue(src.contains("__fmul_rn(v0, v1)") && src.contains("__fadd_rn(v2, v3)"), src);
         assertNotEquals(name, FusedKernels.kernelName(p, DType.FLOAT64), "one kernel per dtype");

@@ -3,13 +3,16 @@ package dpvm.kernels.runtime;
 import java.util.Arrays;
 
 /**
- * The {@code Geo} argument of the strided kernels (common.cuh): rank, sizes[8], strides[4][8] as 41 ints.
+ * The {@code Geo} argument of the strided kernels (common.cuh): rank, sizes[8], magic[8], shift[8] (the
+ * divisions by each size as multiply-high and shift), strides[4][8], as 57 ints.
  * Size-1 dims are dropped and neighbouring dims merged wherever every operand is contiguous across them, as
  * the CPU's StridedLoop does, so contiguous operands become rank 1 and the kernel's index arithmetic vanishes.
  */
 public final class Geometry {
     public static final int MAX_DIMS = 8, MAX_OPERANDS = 4;
-    public static final int INTS = 1 + MAX_DIMS + MAX_OPERANDS * MAX_DIMS;
+    /** Where the strides start in a packed walk, and its length with room for four operands. */
+    public static final int STRIDES = 1 + 3 * MAX_DIMS;
+    public static final int INTS = STRIDES + MAX_OPERANDS * MAX_DIMS;
 
     private Geometry() {}
 
@@ -66,32 +69,15 @@ public final class Geometry {
         if (rank > MAX_DIMS) {
             throw new IllegalArgumentException("strided CUDA kernels take up to " + MAX_DIMS + " dims after merging contiguous ones, got " + rank + " for shape " + Arrays.toString(shape));
         }
-        int[] g = new int[1 + MAX_DIMS + slots * MAX_DIMS];
-        g[0] = rank;
-        System.arraycopy(c[0], 0, g, 1, rank);
-        for (int k = 0; k < strides.length; k++) System.arraycopy(c[k + 1], 0, g, 1 + MAX_DIMS + k * MAX_DIMS, rank);
-        return g;
-    }
-
-    /**
-     * The walk of {@code geo_offsets_fast} (common.cuh): rank, sizes[8], magic[8], shift[8], then the strides of
-     * {@code strides.length} operands, each [8]; every division by a size becomes a multiply-high and a shift.
-     */
-    public static int[] packFast(int[] shape, int[][] strides) {
-        int[][] c = collapse(shape, strides);
-        int rank = c[0].length;
-        if (rank > MAX_DIMS) {
-            throw new IllegalArgumentException("strided CUDA kernels take up to " + MAX_DIMS + " dims after merging contiguous ones, got " + rank + " for shape " + Arrays.toString(shape));
-        }
-        int[] g = new int[1 + 3 * MAX_DIMS + strides.length * MAX_DIMS];
+        int[] g = new int[STRIDES + slots * MAX_DIMS];
         g[0] = rank;
         for (int d = 0; d < rank; d++) {
-            long[] m = divisor(c[0][d]);
+            long[] m = c[0][d] == 0 ? new long[2] : divisor(c[0][d]); // an empty walk launches nothing
             g[1 + d] = c[0][d];
             g[1 + MAX_DIMS + d] = (int) m[0];
             g[1 + 2 * MAX_DIMS + d] = (int) m[1];
         }
-        for (int k = 0; k < strides.length; k++) System.arraycopy(c[k + 1], 0, g, 1 + 3 * MAX_DIMS + k * MAX_DIMS, rank);
+        for (int k = 0; k < strides.length; k++) System.arraycopy(c[k + 1], 0, g, STRIDES + k * MAX_DIMS, rank);
         return g;
     }
 
@@ -110,7 +96,7 @@ public final class Geometry {
     /** Whether a packed walk is one contiguous run in every operand. */
     public static boolean isFlat(int[] packed, int operands) {
         if (packed[0] != 1) return false;
-        for (int k = 0; k < operands; k++) if (packed[1 + MAX_DIMS + k * MAX_DIMS] != 1) return false;
+        for (int k = 0; k < operands; k++) if (packed[STRIDES + k * MAX_DIMS] != 1) return false;
         return true;
     }
 }

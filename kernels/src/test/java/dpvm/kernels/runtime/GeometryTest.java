@@ -36,14 +36,16 @@ class GeometryTest {
     }
 
     @Test
-    void fastWalkPacksSizesMagicShiftsAndStrides() {
-        int[] g = Geometry.packFast(new int[] {4, 3, 5}, new int[][] {{15, 5, 1}, {0, 1, 0}});
+    void walkPacksSizesMagicShiftsAndStrides() {
+        int[] g = Geometry.pack(new int[] {4, 3, 5}, new int[][] {{15, 5, 1}, {0, 1, 0}}, 2);
         assertEquals(3, g[0]);
         assertArrayEquals(new int[] {4, 3, 5}, java.util.Arrays.copyOfRange(g, 1, 4));
         assertEquals((int) Geometry.divisor(3)[0], g[1 + Geometry.MAX_DIMS + 1]);
         assertEquals(3, g[1 + 2 * Geometry.MAX_DIMS + 2], "shift for 5 is ceil(log2 5)");
         assertEquals(1 + 3 * Geometry.MAX_DIMS + 2 * Geometry.MAX_DIMS, g.length);
-        assertArrayEquals(new int[] {0, 1, 0}, java.util.Arrays.copyOfRange(g, 1 + 4 * Geometry.MAX_DIMS, 1 + 4 * Geometry.MAX_DIMS + 3));
+        assertArrayEquals(new int[] {0, 1, 0}, java.util.Arrays.copyOfRange(g, Geometry.STRIDES + Geometry.MAX_DIMS, Geometry.STRIDES + Geometry.MAX_DIMS + 3));
+        assertEquals(0, Geometry.pack(new int[] {0, 3}, new int[][] {{3, 1}})[1], "an empty walk packs (and launches nothing)");
+        assertEquals(Geometry.INTS, Geometry.pack(new int[] {4, 3, 5}, new int[][] {{15, 5, 1}, {0, 1, 0}}).length, "four operand slots by default");
     }
 
     @Test
