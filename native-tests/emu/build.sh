@@ -41,6 +41,9 @@ lib libcudart.so.13 "$runtime" -O2 -ldl -L"$out" -Wl,--no-as-needed -l:libcuda.s
 { printf 'R"EMUDEVICE('; cat "$here/device.h"; printf ')EMUDEVICE"\n'; } > "$out/device_h.inc"
 lib libnvrtc.so.13 "$here/nvrtc.cpp" -O2
 
+# NVTX ranges, recorded per thread for the parity suite to read back
+lib libnvtx3interop.so.1 "$here/nvtx.cpp" -O2
+
 # cuBLAS and cuDNN: no contraction (results comparable with the CPU backend), only the API exported
 maths=(-O3 -ffp-contract=off -fvisibility=hidden -Wl,--no-undefined -L"$out" -l:libcudart.so.13 -Wl,-rpath,'$ORIGIN')
 lib libcublasLt.so.13 "$out/empty.cpp"

@@ -1,6 +1,7 @@
 package dpvm.kernels;
 
 import dpvm.kernels.memory.CachingAllocator;
+import dpvm.kernels.profile.Nvtx;
 import dpvm.tensor.Backend;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
@@ -35,7 +36,13 @@ public final class CudaBackend implements Backend {
 
     private <T> T op(String name, Supplier<T> body) {
         dev.activate();
-        return dev.profiler().time(name, body);
+        if (!Nvtx.enabled()) return dev.profiler().time(name, body);
+        Nvtx.push(name); // so Nsight Systems shows the op over its kernels
+        try {
+            return dev.profiler().time(name, body);
+        } finally {
+            Nvtx.pop();
+        }
     }
 
     private void op(String name, Runnable body) {

@@ -4,6 +4,7 @@ import dpvm.kernels.CudaDevice;
 import dpvm.kernels.CudaGraph;
 import dpvm.kernels.MathMode;
 import dpvm.kernels.memory.MemoryStats;
+import dpvm.kernels.profile.Nvtx;
 import dpvm.tensor.Backend;
 import dpvm.tensor.Backends;
 import dpvm.tensor.DType;
@@ -246,5 +247,34 @@ class CudaChecks {
         } finally {
             d.profiler().disable();
         }
+    }
+
+    /**
+     * Every op is an NVTX range named like its profile row, closed when the op returns. Needs ranges on
+     * ({@code -Ddpvm.nvtx=true}) and an NVTX library that can report what it saw: the emulator's records each
+     * thread's ranges (emu/nvtx.cpp); under Nsight the same names show in the timeline.
+     */
+    @Test
+    void opsAreNvtxRangesNamedLikeTheirProfileRows() {
+        Assumptions.assumeTrue(Nvtx.enabled(), "NVTX ranges are " + Nvtx.status());
+        com.sun.jna.NativeLibrary lib = com.sun.jna.NativeLibrary.getInstance(Nvtx.library().toString());
+        com.sun.jna.Function events;
+        try {
+            events = lib.getFunction("emu_nvtx_events");
+        } catch (UnsatisfiedLinkError e) {
+            Assumptions.abort("the NVTX library cannot report its ranges (only the emulator's can): " + e.getMessage());
+            return;
+        }
+        lib.getFunction("emu_nvtx_clear").invokeVoid(new Object[0]);
+        Tensor a = random(new int[] {16, 16}, 19, GPU);
+        Functional.silu(a.matmul(a)).close();
+        byte[] buf = new byte[1 << 16];
+        int n = events.invokeInt(new Object[] {buf, buf.length});
+        String log = new String(buf, 0, Math.min(n, buf.length - 1), java.nio.charset.StandardCharsets.UTF_8);
+        java.util.List<String> lines = java.util.List.of(log.split("\n"));
+        assertTrue(lines.contains("push matmul") && lines.contains("push fused_silu"), log);
+        assertEquals(lines.stream().filter(l -> l.startsWith("push ")).count(), lines.stream().filter(l -> l.equals("pop")).count(), "every range closed: " + log);
+        assertEquals(0, lib.getFunction("emu_nvtx_depth").invokeInt(new Object[0]), log);
+        assertTrue(CudaDevice.get(0).profiler().table().contains("NVTX ranges: on"));
     }
 }

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * Per-op GPU time and memory of one device. When enabled, every backend primitive is bracketed by two CUDA
  * events on the backend's stream (GPU time, free of host dispatch) and the allocator's allocated bytes are read
  * before and after. Events are read back lazily (at {@link #table()} or every 4096 ops), so profiling adds no
- * synchronisation per op. The JavaCPP CUDA presets bind no NVTX, so ranges carry op names only in this table;
- * Nsight Systems still sees every kernel and cuBLAS/cuDNN call. Ops issued during graph capture are not timed.
+ * synchronisation per op. Ops issued during graph capture are not timed. Nsight Systems sees the same op names
+ * as NVTX ranges ({@link Nvtx}), which the backend opens around every op whether or not this profiler is on.
  *
  * <p>Enable with {@code -Ddpvm.profile=true} (table printed at exit), {@link #enableFromArgs} for a
  * {@code --profile} flag, or {@link #enable()}.
@@ -124,6 +124,6 @@ public final class Profiler {
     /** The profile table: op, calls, total ms, mean us, share of GPU time, net memory change. */
     public synchronized String table() {
         resolve();
-        return ProfileTable.format(device.name(), rows, device.memoryStats().toString());
+        return ProfileTable.format(device.name(), rows, device.memoryStats().toString()) + "\nNVTX ranges: " + Nvtx.status();
     }
 }
