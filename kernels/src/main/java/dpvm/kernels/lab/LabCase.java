@@ -2,6 +2,7 @@ package dpvm.kernels.lab;
 
 import dpvm.kernels.KernelVariants;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 
@@ -34,6 +35,6 @@ public record LabCase(String name, String sizeNames, String about, int[] default
 
     /** The variants a --variants run compares: those this kernel exercises, or the automatic choice alone. */
     public List<String> variantsToRun() {
-        return variants.isEmpty() ? java.util.Collections.singletonList(null) : variants;
+        return variants.isEmpty() ? Collections.singletonList(null) : variants;
     }
 }
