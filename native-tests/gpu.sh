@@ -4,6 +4,8 @@
 #   gpu.sh run [parity|bench|lab ARGS...]
 #                        (on the GPU machine, which has no Java) finds the CUDA libraries, runs the parity suite
 #                        and the benchmarks beside PyTorch; results go to $OUT when it is set.
+#   gpu.sh run lab list | lab KERNEL [SIZES...] [--variant NAME | --variants] [--math tf32] ...
+#                        the kernel lab (docs/cuda.md): one kernel checked against the CPU, then timed
 # With the device tool: run(command="native-tests/gpu.sh run", carry=["native-tests/gpu-bundle"]).
 # Rehearsal without a GPU: DPVM_CUDA_LIBS=native-tests/target/cuda-emu native-tests/gpu.sh run parity
 set -euo pipefail
@@ -87,7 +89,11 @@ run() {
         python3 "$HERE/bench/compare.py" "$out/bench-dpvm.jsonl" "$out/bench-torch.jsonl" | tee "$out/bench-table.txt"
     fi
     if [ "$what" = lab ]; then
-        "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "$@" | tee -a "$out/lab.txt"
+        # the lab exits 1 when a check fails or a forced variant cannot run: report it after the recap
+        set +e
+        "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "$@" 2>&1 | tee -a "$out/lab.txt"
+        status=${PIPESTATUS[0]}
+        set -e
     fi
     rm -rf "$cache"
     # a recap at the very end, where the device tool's output tail always shows it
@@ -101,5 +107,5 @@ run() {
 case "${1:-}" in
     pack) pack ;;
     run) shift; run "$@" ;;
-    *) echo "usage: $0 pack | run [all|parity|bench|lab KERNEL SIZES...]" >&2; exit 2 ;;
+    *) echo "usage: $0 pack | run [all|parity|bench|lab list|lab KERNEL [SIZES...] [--variant NAME|--variants]]" >&2; exit 2 ;;
 esac

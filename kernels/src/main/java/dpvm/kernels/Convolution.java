@@ -67,11 +67,26 @@ final class Convolution {
         return dpvm.tensor.Shape.contiguousStrides(shape);
     }
 
+    private static String key(int device, int[] xs, int[] ws, ConvSpec s, DType dtype, MathMode mode) {
+        return Arrays.toString(xs) + Arrays.toString(ws) + Arrays.toString(s.stride()) + Arrays.toString(s.padding())
+                + Arrays.toString(s.dilation()) + s.groups() + dtype + mode + device;
+    }
+
     private static Plan plan(Ctx c, int[] xs, int[] ws, ConvSpec s, DType dtype) {
         MathMode mode = MathMode.get();
-        String key = Arrays.toString(xs) + Arrays.toString(ws) + Arrays.toString(s.stride()) + Arrays.toString(s.padding())
-                + Arrays.toString(s.dilation()) + s.groups() + dtype + mode + c.dev.index();
-        return PLANS.computeIfAbsent(key, k -> makePlan(xs, ws, s, dtype, mode));
+        return PLANS.computeIfAbsent(key(c.dev.index(), xs, ws, s, dtype, mode), k -> makePlan(xs, ws, s, dtype, mode));
+    }
+
+    /**
+     * For reports: the cuDNN algorithms chosen so far for this problem in the current math mode, {forward,
+     * backward-data, backward-filter} with -1 where that direction has not run, then their workspace bytes.
+     */
+    static long[] chosen(int device, int[] xs, int[] ws, ConvSpec s, DType dtype) {
+        Plan p = PLANS.get(key(device, xs, ws, s, dtype, MathMode.get()));
+        if (p == null) return new long[] {-1, -1, -1, 0, 0, 0};
+        synchronized (p) {
+            return new long[] {p.fwdAlgo, p.dataAlgo, p.filterAlgo, p.fwdBytes, p.dataBytes, p.filterBytes};
+        }
     }
 
     private static Plan makePlan(int[] xs, int[] ws, ConvSpec s, DType dtype, MathMode mode) {

@@ -13,15 +13,40 @@ final class Norm {
     static final int BLOCK_VALUES = 16, WARP_ROWS_MAX = 1024, BLOCK_ROWS_MAX = 512 * BLOCK_VALUES;
 
     /**
-     * How rows of {@code inner} values are spread over threads: the kernel variant ("w1".."w32": one warp per row
-     * with that many values per lane, 8 rows per block; "b": one block per row; "wide": one 1024-thread block per
-     * row, rereading memory), the threads per block and the rows per block.
+     * How rows of {@code inner} values are spread over threads: the kernel's suffix ("w1".."w32", layout "warp":
+     * one warp per row with that many values per lane, 8 rows per block; "b", layout "block": one block per row;
+     * "wide": one 1024-thread block per row, rereading memory), the threads per block and the rows per block.
      */
     record RowPlan(String variant, int threads, int rowsPerBlock) {
         static RowPlan of(int inner) {
-            if (inner <= WARP_ROWS_MAX) return new RowPlan("w" + pow2AtLeast((inner + 31) / 32), 256, 8);
-            if (inner <= BLOCK_ROWS_MAX) return new RowPlan("b", Math.max(128, pow2AtLeast((inner + BLOCK_VALUES - 1) / BLOCK_VALUES)), 1);
-            return new RowPlan("wide", 1024, 1);
+            return of(automatic(inner), inner);
+        }
+
+        /** The layout dispatch picks by itself: the fastest one that holds the row in registers. */
+        static String automatic(int inner) {
+            return inner <= WARP_ROWS_MAX ? "warp" : inner <= BLOCK_ROWS_MAX ? "block" : "wide";
+        }
+
+        /** The plan of one layout ("warp", "block" or "wide", the variants of {@link KernelVariants#LAYER_NORM}); see {@link #whyNot}. */
+        static RowPlan of(String layout, int inner) {
+            return switch (layout) {
+                case "warp" -> new RowPlan("w" + pow2AtLeast((inner + 31) / 32), 256, 8);
+                case "block" -> new RowPlan("b", Math.max(128, pow2AtLeast((inner + BLOCK_VALUES - 1) / BLOCK_VALUES)), 1);
+                case "wide" -> new RowPlan("wide", 1024, 1);
+                default -> throw new IllegalArgumentException("layer norm has no layout " + layout + " (warp, block, wide)");
+            };
+        }
+
+        /** Why a layout cannot hold rows of {@code inner} values in registers, or null when it can. */
+        static String whyNot(String layout, int inner) {
+            if (layout.equals("warp") && inner > WARP_ROWS_MAX) return "rows of " + inner + " values exceed the warp kernel's " + WARP_ROWS_MAX;
+            if (layout.equals("block") && inner > BLOCK_ROWS_MAX) return "rows of " + inner + " values exceed the block kernel's " + BLOCK_ROWS_MAX;
+            return null;
+        }
+
+        /** The plan for rows of {@code inner} values: the automatic layout unless {@code choice} forces another. */
+        static RowPlan chosen(KernelVariants.Choice choice, int inner) {
+            return of(choice.pick(automatic(inner), layout -> whyNot(layout, inner)), inner);
         }
 
         int blocks(int rows) {
@@ -66,7 +91,7 @@ final class Norm {
         Tensor cx = c.dense(x), cw = weight == null ? null : c.dense(weight), cb = bias == null ? null : c.dense(bias);
         Tensor y = c.empty(x.shape(), x.dtype()), mean = c.empty(new int[] {rows}, x.dtype()), rstd = c.empty(new int[] {rows}, x.dtype());
         if (rows > 0) {
-            RowPlan p = RowPlan.of(inner);
+            RowPlan p = RowPlan.chosen(KernelVariants.LAYER_NORM, inner);
             c.launchBlocks("norm.cu", "layer_norm_fwd_" + p.variant() + "_" + Ctx.sfx(x.dtype()), p.blocks(rows), p.threads(),
                     Ctx.ptr(cx), ptrOrNull(cw), ptrOrNull(cb), Ctx.ptr(y), Ctx.ptr(mean), Ctx.ptr(rstd), rows, inner, eps);
         }
@@ -86,7 +111,7 @@ final class Norm {
             if (db != null) c.memsetZero(db);
             return new Tensor[] {dx, dw, db};
         }
-        RowPlan p = RowPlan.of(inner);
+        RowPlan p = RowPlan.chosen(KernelVariants.LAYER_NORM_BACKWARD, inner);
         c.launchBlocks("norm.cu", "layer_norm_bwd_" + p.variant() + "_" + s, p.blocks(rows), p.threads(),
                 Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), ptrOrNull(cw), Ctx.ptr(dx), rows, inner);
         if (dw != null || db != null) {

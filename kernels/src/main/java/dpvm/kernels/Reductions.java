@@ -5,6 +5,8 @@ import dpvm.tensor.DType;
 import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Sum, max, min over any set of dims and argmax/argmin: the reduced dims are moved last (a strided copy when
  * that is not already a dense layout) and each output reduces one contiguous row, one block per row.
@@ -26,6 +28,17 @@ final class Reductions {
         return dims.length > 0;
     }
 
+    /** Why the column kernel (one thread per kept element, reading the reduced leading dims in place) cannot run, or null. */
+    static String whyNotColumns(Tensor x, int[] dims) {
+        if (!leading(dims)) return "it reduces leading dims only, got dims " + Arrays.toString(dims) + " of " + Shape.str(x.shape());
+        if (!x.isContiguous()) return "it reads a contiguous tensor, got strides " + Arrays.toString(x.strides());
+        return null;
+    }
+
+    /**
+     * Reduces each output's row with one of two kernels ({@link KernelVariants#REDUCE}): rows (the reduced dims
+     * moved last, one block per output) or cols (one thread per output, for leading dims of a contiguous tensor).
+     */
     static Tensor reduce(Ctx c, Reduce op, Tensor x, int[] dims, boolean keepdim) {
         int run = 1;
         for (int d : dims) run *= x.shape()[d];
@@ -36,12 +49,16 @@ final class Reductions {
             c.memsetZero(out); // only SUM reaches here: the front end rejects max/min over empty dims
             return out;
         }
-        if (rows >= COLUMN_THRESHOLD && x.isContiguous() && leading(dims)) {
-            c.launch("reduce.cu", "reduce_cols_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(x), Ctx.ptr(out), run, rows, op.ordinal());
-            return out;
+        String notCols = whyNotColumns(x, dims);
+        String variant = KernelVariants.REDUCE.pick(notCols == null && rows >= COLUMN_THRESHOLD ? "cols" : "rows", v -> v.equals("cols") ? notCols : null);
+        switch (variant) {
+            case "cols" -> c.launch("reduce.cu", "reduce_cols_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(x), Ctx.ptr(out), run, rows, op.ordinal());
+            case "rows" -> {
+                Tensor rowsView = moveLast(c, x, dims);
+                c.launchRows("reduce.cu", "reduce_rows_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(rowsView), Ctx.ptr(out), rows, run, op.ordinal());
+            }
+            default -> throw new IllegalStateException("reduce: no kernel for variant " + variant);
         }
-        Tensor rowsView = moveLast(c, x, dims);
-        c.launchRows("reduce.cu", "reduce_rows_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(rowsView), Ctx.ptr(out), rows, run, op.ordinal());
         return out;
     }
 

@@ -11,6 +11,8 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 
+import java.util.Arrays;
+
 /** Host transfers, fill, and the strided copy/cast kernel. */
 final class Transfers {
     private Transfers() {}
@@ -106,18 +108,37 @@ final class Transfers {
         return out;
     }
 
-    /** dst (strided view) = src broadcast to dst's shape, converted to dst's dtype. */
+    /**
+     * dst (strided view) = src broadcast to dst's shape, converted to dst's dtype: a device-to-device memcpy when
+     * that is a plain byte copy, else the strided copy kernel ({@link KernelVariants#COPY}).
+     */
     static void copyInto(Ctx c, Tensor dst, Tensor src) {
         int[] shape = dst.shape();
         Shape.broadcast("copy", shape, src.shape());
         int n = dst.numel();
         if (n == 0) return;
-        if (dst.dtype() == src.dtype() && dst.isContiguous() && src.isContiguous() && Shape.same(shape, src.shape())) {
-            long bytes = (long) n * dst.dtype().byteSize();
-            Cuda.check(cudart.cudaMemcpyAsync(Cuda.at(Ctx.ptr(dst)), Cuda.at(Ctx.ptr(src)), bytes, cudart.cudaMemcpyDeviceToDevice, c.dev.rawStream()), "cudaMemcpyAsync(device to device)");
-            return;
+        String notMemcpy = whyNotMemcpy(dst, src);
+        String variant = KernelVariants.COPY.pick(notMemcpy == null ? "memcpy" : "strided", v -> v.equals("memcpy") ? notMemcpy : null);
+        switch (variant) {
+            case "memcpy" -> {
+                long bytes = (long) n * dst.dtype().byteSize();
+                Cuda.check(cudart.cudaMemcpyAsync(Cuda.at(Ctx.ptr(dst)), Cuda.at(Ctx.ptr(src)), bytes, cudart.cudaMemcpyDeviceToDevice, c.dev.rawStream()),
+                        "cudaMemcpyAsync(device to device)");
+            }
+            case "strided" -> {
+                int[] g = Geometry.pack(shape, new int[][] {dst.strides(), Geometry.broadcastStrides(src.shape(), src.strides(), shape)});
+                c.launch("copy.cu", "copy_" + Ctx.sfx(src.dtype()) + "_" + Ctx.sfx(dst.dtype()), n, g, n, Ctx.ptr(dst), Ctx.ptr(src));
+            }
+            default -> throw new IllegalStateException("copy: no kernel for variant " + variant);
         }
-        int[] g = Geometry.pack(shape, new int[][] {dst.strides(), Geometry.broadcastStrides(src.shape(), src.strides(), shape)});
-        c.launch("copy.cu", "copy_" + Ctx.sfx(src.dtype()) + "_" + Ctx.sfx(dst.dtype()), n, g, n, Ctx.ptr(dst), Ctx.ptr(src));
+    }
+
+    /** Why a plain byte copy cannot do this copy (it converts no dtype and follows no strides), or null. */
+    static String whyNotMemcpy(Tensor dst, Tensor src) {
+        if (dst.dtype() != src.dtype()) return "it converts no dtype, got " + src.dtype() + " to " + dst.dtype();
+        if (!Shape.same(dst.shape(), src.shape())) return "it broadcasts nothing, got " + Shape.str(src.shape()) + " to " + Shape.str(dst.shape());
+        if (!dst.isContiguous() || !src.isContiguous()) return "it needs contiguous tensors, got strides " + Arrays.toString(src.strides())
+                + " to " + Arrays.toString(dst.strides());
+        return null;
     }
 }

@@ -23,7 +23,8 @@ import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.r
 
 /**
  * The CPU-vs-GPU parity suite: every op test of the tensor module (each runs on the devices of
- * {@code -Ddpvm.test.devices}, set here to cuda:0 unless given) plus the GPU-only checks in {@link CudaChecks} and whole small backbones in {@link BackboneParity},
+ * {@code -Ddpvm.test.devices}, set here to cuda:0 unless given) plus the GPU-only checks in {@link CudaChecks},
+ * whole small backbones in {@link BackboneParity} and every kernel of the kernel lab in {@link KernelLabChecks},
  * with a one-line summary. Without a usable GPU it is skipped and says why.
  */
 class ParitySuite {
@@ -42,10 +43,11 @@ class ParitySuite {
             selectors.add(selectPackage("dpvm.tensor"));
             selectors.add(selectClass(CudaChecks.class));
             selectors.add(selectClass(BackboneParity.class));
+            selectors.add(selectClass(KernelLabChecks.class));
         } else {
             for (String c : only.split(",")) {
                 String n = c.trim();
-                selectors.add(selectClass(n.equals("CudaChecks") || n.equals("BackboneParity") ? "dpvm.nativetests." + n : "dpvm.tensor." + n));
+                selectors.add(selectClass(n.equals("CudaChecks") || n.equals("BackboneParity") || n.equals("KernelLabChecks") ? "dpvm.nativetests." + n : "dpvm.tensor." + n));
             }
         }
         // the CPU backend's own internals (dpvm.tensor.cpu) have nothing to compare on a GPU

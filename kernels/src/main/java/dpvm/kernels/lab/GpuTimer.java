@@ -9,7 +9,7 @@ import org.bytedeco.cuda.global.cudart;
 import java.util.Arrays;
 
 /**
- * Times GPU work the way METHOD.md asks: warm-up runs first (compiles, algorithm choice, caches), then each
+ * Times GPU work for the kernel lab: warm-up runs first (compiles, algorithm choice, caches), then each
  * repeat between two events on the device's stream, with L2 flushed before it (a memset over twice the L2
  * size) so no repeat reads the previous one's data from cache, and the median reported.
  */

@@ -1,0 +1,141 @@
+package dpvm.kernels;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The ops whose dispatch chooses among several kernels, their variants, and the switch that forces one. By
+ * default each dispatch site takes its automatic choice (from dtype, layout, alignment and sizes); a variant is
+ * forced with {@code -Ddpvm.kernels.variant.OP=NAME} or {@link Choice#force}, so the kernel lab (and anyone
+ * comparing variants) can run each one on the same operands. A forced variant that cannot handle the operands
+ * fails with {@link VariantNotApplicableException} instead of quietly falling back, so a measurement never
+ * reports one kernel under another's name.
+ *
+ * <table>
+ * <tr><th>op</th><th>variants (kernels)</th><th>automatic choice</th></tr>
+ * <tr><td>binary</td><td>strided ({@code binary_*}), flat ({@code binary_flat_*}), flat4 ({@code binary_flat4_f32})</td>
+ * <td>flat4 for dense same-shape float32 operands with 16-byte aligned pointers and a length divisible by 4, else
+ * flat for dense same-shape operands, else strided</td></tr>
+ * <tr><td>layernorm, layernorm-backward</td><td>warp ({@code layer_norm_*_w<VPT>}), block ({@code _b}), wide ({@code _wide})</td>
+ * <td>warp up to 1024 values per row, block up to 8192, wide beyond</td></tr>
+ * <tr><td>reduce</td><td>rows ({@code reduce_rows_*}), cols ({@code reduce_cols_*})</td>
+ * <td>cols when reducing the leading dims of a contiguous tensor into at least 1024 outputs, else rows</td></tr>
+ * <tr><td>copy</td><td>memcpy ({@code cudaMemcpyAsync}), strided ({@code copy_*})</td>
+ * <td>memcpy for a same-dtype copy between dense tensors of one shape, else strided</td></tr>
+ * </table>
+ */
+public final class KernelVariants {
+    /** Prefix of the system properties that force a variant: {@code dpvm.kernels.variant.binary=flat}. */
+    public static final String PROPERTY_PREFIX = "dpvm.kernels.variant.";
+
+    public static final Choice BINARY = Choice.fromProperty("binary", "strided", "flat", "flat4");
+    public static final Choice LAYER_NORM = Choice.fromProperty("layernorm", "warp", "block", "wide");
+    public static final Choice LAYER_NORM_BACKWARD = Choice.fromProperty("layernorm-backward", "warp", "block", "wide");
+    public static final Choice REDUCE = Choice.fromProperty("reduce", "rows", "cols");
+    public static final Choice COPY = Choice.fromProperty("copy", "memcpy", "strided");
+
+    private static final List<Choice> ALL = List.of(BINARY, LAYER_NORM, LAYER_NORM_BACKWARD, REDUCE, COPY);
+
+    private KernelVariants() {}
+
+    /** Every op with variants, in the order above. */
+    public static List<Choice> all() {
+        return ALL;
+    }
+
+    /** The choice of the op called {@code name}; throws naming the known ops if there is none. */
+    public static Choice named(String name) {
+        return find(name).orElseThrow(() -> new IllegalArgumentException("no kernel op called \"" + name + "\" has variants; ops with variants: "
+                + String.join(", ", ALL.stream().map(Choice::name).toList())));
+    }
+
+    public static Optional<Choice> find(String name) {
+        return ALL.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /** One op's variants, the one forced (if any), and the variant its dispatch last chose by itself. */
+    public static final class Choice {
+        private final String name;
+        private final List<String> variants;
+        private final String forcedBy;
+        private volatile String forced;
+        private volatile String lastAutomatic;
+
+        /**
+         * {@code forcedByProperty} is the value of {@code -Ddpvm.kernels.variant.NAME} (null when unset); a name
+         * that is not a variant is reported at the first dispatch, so a typo fails loudly instead of timing the
+         * automatic choice.
+         */
+        Choice(String name, List<String> variants, String forcedByProperty) {
+            this.name = name;
+            this.variants = List.copyOf(variants);
+            this.forced = forcedByProperty == null || forcedByProperty.isBlank() ? null : forcedByProperty.trim();
+            this.forcedBy = "-D" + PROPERTY_PREFIX + name;
+        }
+
+        static Choice fromProperty(String name, String... variants) {
+            return new Choice(name, List.of(variants), System.getProperty(PROPERTY_PREFIX + name));
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public List<String> variants() {
+            return variants;
+        }
+
+        /** The forced variant, or null when dispatch chooses by itself. */
+        public String forced() {
+            return forced;
+        }
+
+        /** The variant the last unforced dispatch of this op chose (null before the first). */
+        public String lastAutomatic() {
+            return lastAutomatic;
+        }
+
+        /**
+         * Forces {@code variant} (null restores the automatic choice) until the returned handle is closed, which
+         * restores what was forced before.
+         */
+        public Forcing force(String variant) {
+            if (variant != null && !variants.contains(variant)) throw unknown(variant, "variant");
+            String before = forced;
+            forced = variant;
+            return () -> forced = before;
+        }
+
+        /**
+         * The variant to launch: {@code automatic} unless one is forced. {@code whyNot} maps a variant to the
+         * reason it cannot handle these operands, or null when it can; it is consulted only for a forced variant.
+         */
+        public String pick(String automatic, Function<String, String> whyNot) {
+            String f = forced;
+            if (f == null) {
+                lastAutomatic = automatic;
+                return automatic;
+            }
+            if (!variants.contains(f)) throw unknown(f, forcedBy);
+            String reason = whyNot.apply(f);
+            if (reason != null) throw new VariantNotApplicableException(name, f, reason);
+            return f;
+        }
+
+        private IllegalArgumentException unknown(String variant, String where) {
+            return new IllegalArgumentException(where + " names \"" + variant + "\", which is not a variant of " + name + " (" + String.join(", ", variants) + ")");
+        }
+
+        @Override
+        public String toString() {
+            return name + " " + variants + (forced == null ? "" : " forced " + forced);
+        }
+    }
+
+    /** Undoes one {@link Choice#force}. */
+    public interface Forcing extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
