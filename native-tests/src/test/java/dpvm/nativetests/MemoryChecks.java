@@ -208,6 +208,7 @@ class MemoryChecks {
             assertTrue(m.contains("(" + bytes + " bytes)"), "message gives " + bytes + " bytes exactly: " + m);
         }
         assertEquals(cudart.cudaSuccess, cudart.cudaGetLastError(), "no CUDA error is left pending after the handled failure");
+        System.out.println("OOM " + GPU + ": " + m);
 
         // the device goes on working: a fresh allocation (the cache is empty, so it calls cudaMalloc) and an op
         Tensor cpu = new Rng(9).uniform(new int[] {1 << 16}, DType.FLOAT32, Device.CPU);
