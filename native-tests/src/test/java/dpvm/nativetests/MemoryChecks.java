@@ -59,6 +59,8 @@ class MemoryChecks {
     static final Device GPU = Device.cuda(0);
     static final int STEPS = Integer.getInteger("dpvm.soak.steps", 2000);
     static final int MIN_STEPS = 40;
+    /** -Ddpvm.soak.gcEvery=N: a full collection inside every Nth eager step, between backward and the update, to show that backward's temporaries collected mid-step change nothing. */
+    static final int GC_EVERY = Integer.getInteger("dpvm.soak.gcEvery", 0);
     /** Steps before the first comparison: cuDNN algorithm choice, Adam's moments and the first gradients settle. */
     static final int WARMUP = 10;
     static final int BATCH = 16, CLASSES = 10, BATCHES = 4;
@@ -272,6 +274,7 @@ class MemoryChecks {
                 Tensor l = lossFn.apply(net.forward(data.x(step).to(GPU)), data.y(step).to(GPU));
                 adam.zeroGrad();
                 l.backward();
+                if (GC_EVERY > 0 && step % GC_EVERY == 0) System.gc();
                 adam.step();
                 loss = l.item();
             }
