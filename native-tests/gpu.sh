@@ -98,7 +98,7 @@ run() {
     rm -rf "$cache"
     # a recap at the very end, where the device tool's output tail always shows it
     echo "==== recap"
-    [ -f "$out/parity.log" ] && { grep -E '^(PARITY|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (see parity.log)"; }
+    [ -f "$out/parity.log" ] && { grep -E '^(PARITY|SOAK|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (see parity.log)"; }
     [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
     echo "results in $out"
     return "$status"

@@ -99,6 +99,10 @@ double now_ms() {
 // Set by work that fails while it runs (a kernel whose block cannot finish), read by the call that ran it.
 thread_local int failure = 0;
 
+// The runtime's per-thread last error: set by a failing runtime call, returned and cleared by cudaGetLastError,
+// so a caller that handles an error (the caching allocator after a failed cudaMalloc) must clear it, as on a GPU.
+thread_local int last_error = 0;
+
 bool inside(const void* p, size_t bytes) {
     uintptr_t a = (uintptr_t) p;
     auto it = allocations.upper_bound(a);
@@ -139,6 +143,14 @@ namespace {
 
 int fail(int code, const std::string& message) {
     emu::report("cudart", message.c_str());
+    last_error = code;
+    return code;
+}
+
+// Driver API failures are returned only: the driver has no last-error state of its own, and the runtime's is
+// not touched by driver calls.
+int driver_fail(int code, const std::string& message) {
+    emu::report("cudart", message.c_str());
     return code;
 }
 
@@ -168,7 +180,11 @@ int cudaDeviceGetAttribute(int* value, int attr, int device) {
 
 int cudaDeviceSynchronize() { return cudaSuccess; }
 
-int cudaGetLastError() { return cudaSuccess; }
+int cudaGetLastError() {
+    int e = last_error;
+    last_error = cudaSuccess;
+    return e;
+}
 
 const char* cudaGetErrorName(int e) {
     switch (e) {
@@ -197,14 +213,14 @@ const char* cudaGetErrorString(int e) {
 
 int cudaMalloc(void** p, size_t bytes) {
     std::lock_guard<std::recursive_mutex> g(lock);
+    *p = nullptr;
+    // compared before rounding, so a request near SIZE_MAX fails cleanly instead of wrapping around
+    if (bytes > memory_limit() - allocated) return last_error = cudaErrorMemoryAllocation;  // no report: the caching allocator handles this
     size_t rounded = (bytes + 255) / 256 * 256;
     if (rounded == 0) rounded = 256;
-    if (allocated + rounded > memory_limit()) {
-        *p = nullptr;
-        return cudaErrorMemoryAllocation;  // no report: the caching allocator handles this and retries
-    }
+    if (rounded > memory_limit() - allocated) return last_error = cudaErrorMemoryAllocation;
     void* m = aligned_alloc(256, rounded);
-    if (!m) return cudaErrorMemoryAllocation;
+    if (!m) return last_error = cudaErrorMemoryAllocation;
     memset(m, 0xFF, rounded);  // fresh device memory reads as NaN / -1, so unwritten outputs show
     allocations[(uintptr_t) m] = rounded;
     allocated += rounded;
@@ -327,7 +343,7 @@ int cudaGraphLaunch(void* exec, void* stream) {
     failure = 0;
     for (auto& w : g->work) {
         emu::submit(stream, w);
-        if (failure) return cudaErrorLaunchFailure;
+        if (failure) return last_error = cudaErrorLaunchFailure;
     }
     return cudaSuccess;
 }
@@ -377,7 +393,7 @@ int cuGetErrorString(int e, const char** text) { return cuGetErrorName(e, text);
 // shared object. It is written to a temporary file for dlopen.
 int cuModuleLoadData(void** module, const void* image) {
     const char* bytes = (const char*) image;
-    if (memcmp(bytes, "DPVMEMU1", 8) != 0) return fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: not an image made by the emulator's NVRTC");
+    if (memcmp(bytes, "DPVMEMU1", 8) != 0) return driver_fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: not an image made by the emulator's NVRTC");
     uint64_t n;
     memcpy(&n, bytes + 8, 8);
     const char* dir = getenv("TMPDIR");
@@ -385,15 +401,15 @@ int cuModuleLoadData(void** module, const void* image) {
     std::vector<char> name(path.begin(), path.end());
     name.push_back(0);
     int fd = mkstemp(name.data());
-    if (fd < 0) return fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: cannot create " + path);
+    if (fd < 0) return driver_fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: cannot create " + path);
     bool ok = write(fd, bytes + 16, n) == (ssize_t) n;
     close(fd);
     void* so = ok ? dlopen(name.data(), RTLD_NOW | RTLD_LOCAL) : nullptr;
     std::string why = so ? "" : (ok ? dlerror() : "short write");
     unlink(name.data());
-    if (!so) return fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: " + why);
+    if (!so) return driver_fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: " + why);
     auto run = (decltype(Module::run)) dlsym(so, "emu_run");
-    if (!run) return fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: image has no emu_run");
+    if (!run) return driver_fail(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: image has no emu_run");
     *module = new Module{so, run};
     return CUDA_SUCCESS;
 }
@@ -409,7 +425,7 @@ int cuModuleGetFunction(void** function, void* module, const char* name) {
     Module* m = (Module*) module;
     auto kernel = (void (*)(void**)) dlsym(m->so, ("emu_kernel_" + std::string(name)).c_str());
     auto params = (int (*)(size_t*)) dlsym(m->so, ("emu_params_" + std::string(name)).c_str());
-    if (!kernel || !params) return fail(CUDA_ERROR_NOT_FOUND, std::string("cuModuleGetFunction: no kernel named ") + name);
+    if (!kernel || !params) return driver_fail(CUDA_ERROR_NOT_FOUND, std::string("cuModuleGetFunction: no kernel named ") + name);
     *function = new Function{m, name, kernel, params};
     return CUDA_SUCCESS;
 }
@@ -417,10 +433,10 @@ int cuModuleGetFunction(void** function, void* module, const char* name) {
 int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                    unsigned sharedBytes, void* stream, void** params, void** extra) {
     Function* f = (Function*) function;
-    if (extra) return fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel: the extra parameter form is not emulated");
-    if (sharedBytes) return fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel: dynamic shared memory is not emulated");
+    if (extra) return driver_fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel: the extra parameter form is not emulated");
+    if (sharedBytes) return driver_fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel: dynamic shared memory is not emulated");
     if (gx == 0 || gy == 0 || gz == 0 || gx > 0x7fffffffu || gy > 65535 || gz > 65535)
-        return fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel(" + f->name + "): bad grid");
+        return driver_fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel(" + f->name + "): bad grid");
     size_t sizes[64];
     int count = f->params(sizes);
     // copy the parameter values now, as CUDA does (the caller reuses its buffers, and a graph replays later)

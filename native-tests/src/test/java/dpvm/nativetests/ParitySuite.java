@@ -24,7 +24,8 @@ import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.r
 /**
  * The CPU-vs-GPU parity suite: every op test of the tensor module (each runs on the devices of
  * {@code -Ddpvm.test.devices}, set here to cuda:0 unless given) plus the GPU-only checks in {@link CudaChecks},
- * whole small backbones in {@link BackboneParity} and every kernel of the kernel lab in {@link KernelLabChecks},
+ * whole small backbones in {@link BackboneParity}, device memory over thousands of steps in {@link MemoryChecks}
+ * and every kernel of the kernel lab in {@link KernelLabChecks},
  * with a one-line summary. Without a usable GPU it is skipped and says why.
  */
 class ParitySuite {
@@ -36,7 +37,8 @@ class ParitySuite {
         String devices = System.getProperty("dpvm.test.devices", "");
         if (devices.isBlank()) System.setProperty("dpvm.test.devices", devices = "cuda:0");
 
-        // -Ddpvm.parity.classes=ReductionAndMatmulTest,CudaChecks narrows the run while debugging one area
+        // -Ddpvm.parity.classes=ReductionAndMatmulTest,CudaChecks narrows the run while debugging one area (names of
+        // this package's classes or of the tensor module's op tests)
         String only = System.getProperty("dpvm.parity.classes", "");
         List<DiscoverySelector> selectors = new ArrayList<>();
         if (only.isBlank()) {
@@ -44,11 +46,9 @@ class ParitySuite {
             selectors.add(selectClass(CudaChecks.class));
             selectors.add(selectClass(BackboneParity.class));
             selectors.add(selectClass(KernelLabChecks.class));
+            selectors.add(selectClass(MemoryChecks.class));
         } else {
-            for (String c : only.split(",")) {
-                String n = c.trim();
-                selectors.add(selectClass(n.equals("CudaChecks") || n.equals("BackboneParity") || n.equals("KernelLabChecks") ? "dpvm.nativetests." + n : "dpvm.tensor." + n));
-            }
+            for (String c : only.split(",")) selectors.add(selectClass(qualified(c.trim())));
         }
         // the CPU backend's own internals (dpvm.tensor.cpu) have nothing to compare on a GPU
         LauncherDiscoveryRequest req = request().selectors(selectors).filters(PackageNameFilter.excludePackageNames("dpvm.tensor.cpu")).build();
@@ -76,5 +76,15 @@ class ParitySuite {
         // a runtime that cannot scan jars (no jdk.zipfs) finds no op tests and would otherwise pass quietly
         if (only.isBlank() && opTests[0] == 0) throw new AssertionError("no tensor op tests were found on the class path: the parity run checked nothing");
         if (s.getTotalFailureCount() > 0) throw new AssertionError(s.getTotalFailureCount() + " parity failures:\n" + String.join("\n", failures));
+    }
+
+    /** A short name from -Ddpvm.parity.classes: a GPU-only class of this package if there is one, else an op test. */
+    static String qualified(String name) {
+        if (name.contains(".")) return name;
+        try {
+            return Class.forName(ParitySuite.class.getPackageName() + "." + name, false, ParitySuite.class.getClassLoader()).getName();
+        } catch (ClassNotFoundException e) {
+            return "dpvm.tensor." + name;
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 
 /**
@@ -28,8 +29,9 @@ public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Integer> UNTRACKED = ThreadLocal.withInitial(() -> 0);
 
     // Tensors made while gradients are recorded are held strongly: closing the scope frees each one at once, on
-    // every backend. Tensors made under noGrad are held weakly: nothing needs them after their last use, so a
-    // long inference pass frees activations as it goes instead of holding all of them until the scope closes.
+    // every backend. Tensors made under noGrad (backward's temporaries among them) are held weakly: nothing needs
+    // them after their last use, so a long inference pass frees activations as it goes instead of holding all of
+    // them until the scope closes. Either way, nothing made in the scope holds memory after it closes.
     private final List<Object> owned = new ArrayList<>();
     private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
@@ -42,10 +44,47 @@ public final class Scope implements AutoCloseable {
         return s;
     }
 
-    static void track(Tensor t) {
-        if (UNTRACKED.get() > 0) return;
+    /** Registers a new tensor with the innermost scope; returns the entry when it is held weakly, else null. */
+    static WeakEntry track(Tensor t) {
+        if (UNTRACKED.get() > 0) return null;
         Scope s = STACK.get().peek();
-        if (s != null) s.owned.add(Autograd.isEnabled() ? t : new WeakReference<>(t));
+        if (s == null) return null;
+        if (Autograd.isEnabled()) {
+            s.owned.add(t);
+            return null;
+        }
+        WeakEntry e = new WeakEntry(t);
+        s.owned.add(e);
+        return e;
+    }
+
+    /**
+     * A tensor held weakly, and its storage reference. A collected tensor cannot be closed, and its storage may
+     * still be reachable through another tensor (a view, or the alias autograd stores as a leaf's gradient): the
+     * scope then drops the collected tensor's reference when it closes, or that storage would stay allocated
+     * until every other holder is collected too. The storage itself is held weakly, so one nothing else uses is
+     * still freed by its Cleaner as soon as it is collected.
+     */
+    static final class WeakEntry extends WeakReference<Tensor> {
+        private static final AtomicIntegerFieldUpdater<WeakEntry> DROPPED = AtomicIntegerFieldUpdater.newUpdater(WeakEntry.class, "dropped");
+        private final WeakReference<Storage> storage;
+        private volatile int dropped;
+
+        WeakEntry(Tensor t) {
+            super(t);
+            storage = new WeakReference<>(t.storage);
+        }
+
+        /** Takes the right to drop the storage reference; true exactly once, for the tensor's close or the scope's. */
+        boolean claim() {
+            return DROPPED.compareAndSet(this, 0, 1);
+        }
+
+        void dropIfCollected() {
+            if (get() != null || !claim()) return;
+            Storage s = storage.get();
+            if (s != null) s.release();
+        }
     }
 
     /** Runs {@code body} without registering the tensors it makes with any scope. */
@@ -94,8 +133,11 @@ public final class Scope implements AutoCloseable {
         stack.pop();
         Scope parent = stack.peek();
         for (Object entry : owned) {
-            Tensor t = entry instanceof WeakReference<?> ref ? (Tensor) ref.get() : (Tensor) entry;
-            if (t == null) continue; // collected: its storage's cleaner has freed or will free the memory
+            Tensor t = entry instanceof WeakEntry ref ? ref.get() : (Tensor) entry;
+            if (t == null) {
+                ((WeakEntry) entry).dropIfCollected();
+                continue;
+            }
             if (kept.contains(t)) {
                 if (parent != null) parent.owned.add(entry);
             } else {

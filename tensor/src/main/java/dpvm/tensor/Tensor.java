@@ -9,7 +9,8 @@ import java.util.Arrays;
  * are shorthands for those.
  *
  * <p>Each tensor holds one reference to its storage until {@link #close()}; a {@link Scope} closes the tensors made
- * inside it. Using a closed tensor is an error.
+ * inside it (and drops the reference of one it held weakly that was garbage-collected unclosed). Using a closed
+ * tensor is an error.
  */
 public final class Tensor implements AutoCloseable {
     final Storage storage;
@@ -17,6 +18,8 @@ public final class Tensor implements AutoCloseable {
     final int[] strides;
     final int offset;
     private volatile boolean closed;
+    /** Set when a scope holds this tensor weakly: shared with the scope, which drops the storage reference if the tensor is collected unclosed. */
+    private final Scope.WeakEntry weakEntry;
 
     // Autograd state.
     boolean requiresGrad;
@@ -30,7 +33,7 @@ public final class Tensor implements AutoCloseable {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
-        Scope.track(this);
+        this.weakEntry = Scope.track(this);
     }
 
     // ---------------------------------------------------------------- creation
@@ -156,7 +159,7 @@ public final class Tensor implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        storage.release();
+        if (weakEntry == null || weakEntry.claim()) storage.release();
     }
 
     public boolean isClosed() {

@@ -18,7 +18,9 @@ import java.util.TreeMap;
  *     again only on that stream. Work queued later on the same stream runs after the work that used it, so no
  *     event or synchronisation is needed. Tensors used on another stream must be synchronised by the user.</li>
  * <li>Out of memory: synchronise, free every cached block, retry once; then fail with the requested,
- *     allocated, reserved and free byte counts.</li>
+ *     allocated, reserved, free and total byte counts. During graph capture the cache stays (waiting for the
+ *     device would break the capture); the retry still happens.</li>
+ * <li>A block freed twice is refused, so it can never sit in the cache twice and serve two tensors.</li>
  * <li>Private pools for CUDA graphs: while a pool is active, new blocks belong to it, and blocks of a live pool
  *     return to that pool's cache when freed, even after capture, because a graph replays with the addresses it
  *     captured. Releasing the pool (when the graph is closed) moves its cached blocks to the common cache.</li>
@@ -30,12 +32,19 @@ public final class CachingAllocator {
     static final long SMALL_ROUND = 512;
     static final long LARGE_ROUND = 2L << 20;
 
-    /** A block handed out by the allocator; {@code size} is its size class, not the request. */
+    /** A block handed out by the allocator; {@code size} is the block's own size, at least the request's size class. */
     public static final class Block {
         public final long address;
         public final long size;
+        // the size class of the request the block serves now: a cached block up to 2x (small) or 1.25x + 2 MiB
+        // (large) that class may serve it, and counting the request's class keeps allocated a function of the
+        // live tensors alone, not of which cached block happened to be free
+        long used;
         final Object stream;
         final int pool;
+        // handed out and not yet freed (guarded by the allocator's lock): a second free of the same block would
+        // put it in the cache twice, hand it to two tensors at once and drive the counters off
+        boolean live;
 
         Block(long address, long size, Object stream, int pool) {
             this.address = address;
@@ -52,7 +61,7 @@ public final class CachingAllocator {
     private final Map<Integer, Boolean> livePools = new HashMap<>();
     private int activePool;
     private int nextPool = 1;
-    private long allocated, reserved, peakAllocated, peakReserved, mallocs, frees, hits;
+    private long allocated, reserved, cached, peakAllocated, peakReserved, mallocs, frees, hits;
 
     public CachingAllocator(DeviceMemory device) {
         this.device = device;
@@ -78,7 +87,9 @@ public final class CachingAllocator {
         } else {
             long address = device.malloc(size);
             if (address == 0) {
-                releaseCached(false);
+                // while a graph is captured the device cannot be waited for (that would break the capture), so
+                // cached blocks cannot be freed safely: retry as is
+                if (activePool == 0) releaseCached(false);
                 address = device.malloc(size);
                 if (address == 0) throw outOfMemory(bytes);
             }
@@ -87,7 +98,9 @@ public final class CachingAllocator {
             peakReserved = Math.max(peakReserved, reserved);
             b = new Block(address, size, stream, activePool);
         }
-        allocated += b.size;
+        b.live = true;
+        b.used = size;
+        allocated += size;
         peakAllocated = Math.max(peakAllocated, allocated);
         return b;
     }
@@ -99,12 +112,16 @@ public final class CachingAllocator {
         if (e == null || !fits(e.getKey(), size)) return null;
         Block b = e.getValue().pop();
         if (e.getValue().isEmpty()) bySize.remove(e.getKey());
+        cached -= b.size;
         return b;
     }
 
     /** Returns a block to its stream's cache (or its graph pool's, while that pool lives). */
     public synchronized void free(Block b) {
-        allocated -= b.size;
+        if (!b.live) throw new IllegalStateException(String.format("block of %d bytes at 0x%x freed twice (or never handed out by this allocator)", b.size, b.address));
+        b.live = false;
+        allocated -= b.used;
+        cached += b.size;
         int pool = livePools.containsKey(b.pool) ? b.pool : 0;
         cache.computeIfAbsent(new CacheKey(pool, b.stream), k -> new TreeMap<>())
                 .computeIfAbsent(b.size, k -> new ArrayDeque<>()).push(b);
@@ -112,6 +129,7 @@ public final class CachingAllocator {
 
     /** Frees every cached block of the common cache back to the device (graph pools keep theirs). */
     public synchronized void emptyCache() {
+        if (activePool != 0) throw new IllegalStateException("emptyCache during CUDA graph capture: freeing cached blocks would wait for the device being captured");
         releaseCached(false);
     }
 
@@ -128,6 +146,7 @@ public final class CachingAllocator {
             device.free(b.address);
             frees++;
             reserved -= b.size;
+            cached -= b.size;
         }
     }
 
@@ -158,7 +177,7 @@ public final class CachingAllocator {
     }
 
     public synchronized MemoryStats stats() {
-        return new MemoryStats(allocated, reserved, peakAllocated, peakReserved, mallocs, frees, hits);
+        return new MemoryStats(allocated, reserved, cached, peakAllocated, peakReserved, mallocs, frees, hits);
     }
 
     public synchronized void resetPeaks() {
@@ -168,8 +187,6 @@ public final class CachingAllocator {
 
     private OutOfDeviceMemoryError outOfMemory(long requested) {
         long[] info = device.info();
-        return new OutOfDeviceMemoryError(String.format(
-                "CUDA out of memory: tried to allocate %s (%d bytes); %s allocated by live tensors, %s reserved by the allocator, %s free of %s on the device",
-                MemoryStats.mib(requested), requested, MemoryStats.mib(allocated), MemoryStats.mib(reserved), MemoryStats.mib(info[0]), MemoryStats.mib(info[1])));
+        return new OutOfDeviceMemoryError(requested, allocated, reserved, info[0], info[1]);
     }
 }

@@ -18,6 +18,7 @@ class CachingAllocatorTest {
     static final class FakeDevice implements DeviceMemory {
         final long capacity;
         long used, next = 0x1000, syncs;
+        final List<String> calls = new ArrayList<>();
         final Set<Long> live = new HashSet<>();
         final List<Long> sizes = new ArrayList<>();
         final java.util.Map<Long, Long> sizeOf = new java.util.HashMap<>();
@@ -28,6 +29,7 @@ class CachingAllocatorTest {
 
         @Override
         public long malloc(long bytes) {
+            calls.add("malloc " + bytes);
             if (used + bytes > capacity) return 0;
             long a = next;
             next += bytes + 4096;
@@ -40,12 +42,14 @@ class CachingAllocatorTest {
 
         @Override
         public void free(long address) {
+            calls.add("free");
             if (!live.remove(address)) throw new AssertionError("double or foreign free of " + address);
             used -= sizeOf.remove(address);
         }
 
         @Override
         public void synchronize() {
+            calls.add("synchronize");
             syncs++;
         }
 
@@ -97,6 +101,24 @@ class CachingAllocatorTest {
     }
 
     @Test
+    void aRequestServedByALargerCachedBlockCountsItsOwnSizeClass() {
+        CachingAllocator a = new CachingAllocator(new FakeDevice(1L << 30));
+        CachingAllocator.Block big = a.allocate(2000, S1); // class 2048
+        a.free(big);
+        assertEquals(new MemoryStats(0, 2048, 2048, 2048, 2048, 1, 0, 0), a.stats());
+        CachingAllocator.Block b = a.allocate(1500, S1); // class 1536, served by the cached 2048 block
+        assertEquals(big.address, b.address);
+        MemoryStats s = a.stats();
+        assertEquals(1536, s.allocated(), "allocated follows the live requests, whichever cached block serves them");
+        assertEquals(2048, s.reserved());
+        assertEquals(0, s.cached());
+        a.free(b);
+        s = a.stats();
+        assertEquals(0, s.allocated(), "closing returns exactly what was counted");
+        assertEquals(2048, s.cached(), "the whole block is cached again");
+    }
+
+    @Test
     void statsTrackPeaksAndEmptyCacheReturnsMemory() {
         FakeDevice d = new FakeDevice(1L << 30);
         CachingAllocator a = new CachingAllocator(d);
@@ -109,6 +131,7 @@ class CachingAllocatorTest {
         assertEquals(10L << 20, s.peakAllocated());
         a.emptyCache();
         assertEquals(0, a.stats().reserved());
+        assertEquals(0, a.stats().cached());
         assertEquals(0, d.used);
         assertTrue(d.syncs > 0, "freeing cached blocks waits for the device first");
         a.resetPeaks();
@@ -123,13 +146,81 @@ class CachingAllocatorTest {
         a.free(x); // cached, but 6 MiB cannot serve an 8 MiB request
         CachingAllocator.Block y = a.allocate(8L << 20, S1);
         assertEquals(8L << 20, a.stats().reserved(), "the cache was emptied to make room");
-        OutOfDeviceMemoryError e = assertThrows(OutOfDeviceMemoryError.class, () -> a.allocate(4L << 20, S1));
+        CachingAllocator.Block z = a.allocate(1000, S1);
+        a.free(z); // one cached 1 KiB block, which the failing request must return to the device before retrying
+        d.calls.clear();
+        long mallocs = a.stats().deviceMallocs();
+        OutOfDeviceMemoryError e = assertThrows(OutOfDeviceMemoryError.class, () -> a.allocate(3L << 20, S1));
+        assertEquals(List.of("malloc 4194304", "synchronize", "free", "malloc 4194304"), d.calls,
+                "one try, the cache emptied after waiting for the device, one retry, then the error");
         String m = e.getMessage();
-        assertTrue(m.contains("tried to allocate 4.0 MiB"), m);
-        assertTrue(m.contains("8.0 MiB allocated"), m);
-        assertTrue(m.contains("8.0 MiB reserved"), m);
-        assertTrue(m.contains("2.0 MiB free of 10.0 MiB"), m);
+        assertTrue(m.contains("tried to allocate 3.0 MiB (3145728 bytes)"), m);
+        assertTrue(m.contains("8.0 MiB (8388608 bytes) allocated"), m);
+        assertTrue(m.contains("8.0 MiB (8388608 bytes) reserved"), m);
+        long free = (10L << 20) - (8L << 20);
+        assertTrue(m.contains("2.0 MiB (" + free + " bytes) free of 10.0 MiB (10485760 bytes)"), m);
+        assertEquals(3L << 20, e.requested());
+        assertEquals(8L << 20, e.allocated());
+        assertEquals(8L << 20, e.reserved(), "the cached 1 KiB block was returned before the figures were taken");
+        assertEquals(free, e.free());
+        assertEquals(10L << 20, e.total());
+        MemoryStats after = a.stats();
+        assertEquals(0, after.cached(), "nothing cached after the failure");
+        assertEquals(mallocs, after.deviceMallocs(), "failed device allocations are not counted");
         a.free(y);
+    }
+
+    @Test
+    void outOfMemoryWithAnEmptyCacheStillRetriesOnce() {
+        FakeDevice d = new FakeDevice(1L << 20);
+        CachingAllocator a = new CachingAllocator(d);
+        assertThrows(OutOfDeviceMemoryError.class, () -> a.allocate(2L << 20, S1));
+        assertEquals(List.of("malloc 2097152", "malloc 2097152"), d.calls, "nothing to free, so no wait; still one retry");
+    }
+
+    @Test
+    void outOfMemoryDuringCaptureKeepsTheCacheAndDoesNotWaitForTheDevice() {
+        FakeDevice d = new FakeDevice(4L << 20);
+        CachingAllocator a = new CachingAllocator(d);
+        a.free(a.allocate(2L << 20, S1)); // cached in the common pool
+        a.beginPool();
+        d.calls.clear();
+        OutOfDeviceMemoryError e = assertThrows(OutOfDeviceMemoryError.class, () -> a.allocate(3L << 20, S1));
+        assertEquals(List.of("malloc 4194304", "malloc 4194304"), d.calls, "no synchronize and no free while a graph is captured");
+        assertEquals(2L << 20, e.reserved());
+        assertThrows(IllegalStateException.class, a::emptyCache);
+        a.endPool();
+        a.emptyCache();
+        assertEquals(0, a.stats().reserved());
+    }
+
+    @Test
+    void aBlockFreedTwiceIsRefusedAndTheCountersStay() {
+        CachingAllocator a = new CachingAllocator(new FakeDevice(1L << 30));
+        CachingAllocator.Block b = a.allocate(4096, S1);
+        a.free(b);
+        MemoryStats before = a.stats();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> a.free(b));
+        assertTrue(e.getMessage().contains("4096 bytes") && e.getMessage().contains("freed twice"), e.getMessage());
+        assertEquals(before, a.stats());
+        CachingAllocator.Block x = a.allocate(4096, S1), y = a.allocate(4096, S1);
+        assertNotEquals(x.address, y.address, "the block sits in the cache once, so two live tensors never share it");
+    }
+
+    @Test
+    void peaksFollowTheHighWaterMarkAcrossReuse() {
+        CachingAllocator a = new CachingAllocator(new FakeDevice(1L << 30));
+        CachingAllocator.Block x = a.allocate(1L << 20, S1), y = a.allocate(1L << 20, S1);
+        a.free(x);
+        a.free(y);
+        a.resetPeaks();
+        assertEquals(0, a.stats().peakAllocated());
+        assertEquals(2L << 20, a.stats().peakReserved());
+        CachingAllocator.Block p = a.allocate(1L << 20, S1), q = a.allocate(1L << 20, S1);
+        assertEquals(2L << 20, a.stats().peakAllocated(), "cache hits raise the allocated peak too");
+        assertEquals(2, a.stats().cacheHits());
+        a.free(p);
+        a.free(q);
     }
 
     @Test
