@@ -71,7 +71,10 @@ public abstract class Module {
 
     private static Tensor asLeaf(Tensor value, boolean grad) {
         // detaching gives a tensor no graph can reach, so its gradient always lands in grad()
-        Tensor t = Autograd.noGrad(() -> (dpvm.nn.layers.Inits.isShapesOnly() ? value : value.contiguous()).detach());
+        Tensor dense = dpvm.nn.layers.Inits.isShapesOnly() ? value : Autograd.noGrad(value::contiguous);
+        Tensor t = Autograd.noGrad(dense::detach);
+        // a contiguous copy made here is reachable only through t, which shares its storage: drop its reference
+        if (dense != value) dense.close();
         if (grad && t.dtype().isFloating()) t.requiresGrad(true);
         return t;
     }
@@ -231,19 +234,30 @@ public abstract class Module {
         return remap(t -> t.dtype().isFloating() ? t.cast(dtype) : t, true);
     }
 
+    /**
+     * The leaf that replaces a moved or cast tensor. The moved tensor is made here and reachable from nowhere
+     * else, so its reference is dropped at once: device memory then follows the new leaf's lifetime exactly
+     * instead of waiting for a garbage collection. The old tensor stays open for whoever still holds it.
+     */
+    private static Tensor replaced(Tensor moved, boolean grad) {
+        Tensor leaf = asLeaf(moved, grad);
+        moved.close(); // the leaf holds its own reference to the storage
+        return leaf;
+    }
+
     private Module remap(java.util.function.UnaryOperator<Tensor> fn, boolean floatingOnly) {
         for (Module m : namedModules().values()) {
             for (var e : m.params.entrySet()) {
                 Tensor old = e.getValue();
                 if (old == null) continue;
                 Tensor moved = Autograd.noGrad(() -> fn.apply(old));
-                if (moved != old) e.setValue(asLeaf(moved, old.requiresGrad()));
+                if (moved != old) e.setValue(replaced(moved, old.requiresGrad()));
             }
             for (var e : m.buffers.entrySet()) {
                 Tensor old = e.getValue();
                 if (old == null) continue;
                 Tensor moved = Autograd.noGrad(() -> fn.apply(old));
-                if (moved != old) e.setValue(asLeaf(moved, false));
+                if (moved != old) e.setValue(replaced(moved, false));
             }
         }
         return this;

@@ -62,6 +62,22 @@ class ModuleTest {
     }
 
     @Test
+    void castParametersAndBuffersHoldTheirMemoryAlone() {
+        // nothing made on the way (the converted copy, a contiguous copy) keeps a reference: closing the new
+        // tensor frees its memory at once, which on a GPU is what keeps device memory deterministic
+        Net net = new Net(new Rng(1));
+        net.cast(DType.FLOAT64);
+        java.util.Map<String, Tensor> all = new java.util.LinkedHashMap<>(net.namedParameters());
+        all.putAll(net.namedBuffers());
+        for (var e : all.entrySet()) {
+            if (!e.getValue().dtype().isFloating()) continue;
+            dpvm.tensor.Storage s = e.getValue().storage();
+            e.getValue().close();
+            assertTrue(s.isReleased(), e.getKey() + " is still referenced after closing it");
+        }
+    }
+
+    @Test
     void trainEvalPropagatesAndFreezeStopsGradients() {
         Net net = new Net(new Rng(1));
         net.eval();
