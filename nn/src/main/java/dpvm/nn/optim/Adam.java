@@ -18,6 +18,7 @@ import java.util.Map;
  * fused backend primitive per parameter.
  */
 public final class Adam implements Optimizer {
+    private boolean closed;
     private final List<Tensor> params;
     private final List<Tensor> m = new ArrayList<>(), v = new ArrayList<>();
     private final double beta1, beta2, eps, weightDecay;
@@ -77,11 +78,14 @@ public final class Adam implements Optimizer {
     /** One update of every parameter that has a gradient. */
     @Override
     public void step() {
+        if (closed) throw new IllegalStateException("Adam: step after close (its state is freed)");
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             if (p.grad() == null) continue;
             Backend.AdamStep h = new Backend.AdamStep(lr, beta1, beta2, eps, weightDecay, decoupled, ++stepsTaken[i]);
-            p.backend().adamStep(p, p.grad().contiguous(), m.get(i), v.get(i), h);
+            Tensor g = p.grad().contiguous();
+            p.backend().adamStep(p, g, m.get(i), v.get(i), h);
+            if (g != p.grad()) g.close();
         }
     }
 
@@ -123,5 +127,12 @@ public final class Adam implements Optimizer {
                 return null;
             });
         }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Tensor t : m) t.close();
+        for (Tensor t : v) t.close();
     }
 }

@@ -5,8 +5,12 @@ import dpvm.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
 
-/** A first-order optimiser over a fixed list of parameters, with one learning rate that schedules may change. */
-public interface Optimizer {
+/**
+ * A first-order optimiser over a fixed list of parameters, with one learning rate that schedules may change.
+ * Closing it frees its per-parameter state (moments, momentum buffers) at once, which on a GPU returns that
+ * memory deterministically; the parameters themselves are not touched.
+ */
+public interface Optimizer extends AutoCloseable {
     void step();
 
     List<Tensor> params();
@@ -23,4 +27,8 @@ public interface Optimizer {
     Map<String, Tensor> stateDict();
 
     void loadStateDict(Map<String, Tensor> state);
+
+    /** Frees the optimiser's state; stepping afterwards fails. */
+    @Override
+    void close();
 }

@@ -15,6 +15,7 @@ import java.util.Map;
  * and d = d + mu*buf (Nesterov) or d = buf; finally p -= lr*d.
  */
 public final class Sgd implements Optimizer {
+    private boolean closed;
     private final List<Tensor> params;
     private final List<Tensor> buffers = new ArrayList<>();
     private final List<Boolean> started = new ArrayList<>();
@@ -42,6 +43,7 @@ public final class Sgd implements Optimizer {
 
     @Override
     public void step() {
+        if (closed) throw new IllegalStateException("Sgd: step after close (its state is freed)");
         Autograd.noGrad(() -> {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
@@ -102,5 +104,11 @@ public final class Sgd implements Optimizer {
                 return null;
             });
         }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Tensor t : buffers) if (t != null) t.close();
     }
 }

@@ -4,6 +4,7 @@ import dpvm.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -14,6 +15,23 @@ class OptimTest {
 
     private static void grad(Tensor p, double... g) {
         p.setGrad(Tensor.of(g, g.length));
+    }
+
+    @Test
+    void closingFreesTheStateAndRefusesFurtherSteps() {
+        Tensor p = param(1, 2), q = param(3);
+        Adam adam = Adam.of(List.of(p, q), 0.1);
+        grad(p, 0.5, -0.5);
+        adam.step();
+        Map<String, Tensor> state = adam.stateDict();
+        assertEquals(3, state.size(), "only the stepped parameter has state");
+        adam.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, adam::step);
+        assertTrue(e.getMessage().contains("Adam"), e.getMessage());
+        Sgd sgd = new Sgd(List.of(p), 0.1, 0.9, 0, 0, false);
+        sgd.close();
+        assertThrows(IllegalStateException.class, sgd::step);
+        assertFalse(p.isClosed(), "parameters stay open");
     }
 
     @Test
