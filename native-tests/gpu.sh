@@ -7,7 +7,8 @@
 #   gpu.sh run lab list | lab KERNEL [SIZES...] [--variant NAME | --variants] [--math tf32] ...
 #                        the kernel lab (docs/cuda.md): one kernel checked against the CPU, then timed
 # With the device tool: run(command="native-tests/gpu.sh run", carry=["native-tests/gpu-bundle"]).
-# Rehearsal without a GPU: DPVM_CUDA_LIBS=native-tests/target/cuda-emu native-tests/gpu.sh run parity
+# Rehearsal without a GPU: DPVM_CUDA_LIBS=native-tests/target/cuda-emu native-tests/gpu.sh run parity, and
+#   DPVM_CUDA_LIBS=... DPVM_BENCH_NO_TORCH=1 DPVM_JAVA_OPTS=-Ddpvm.bench.small=true native-tests/gpu.sh run bench
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -84,8 +85,17 @@ run() {
         set -e
     fi
     if [ "$what" = all ] || [ "$what" = bench ]; then
+        # each side runs to its end even if the other failed, so the table shows whatever was measured
+        set +e
         "$java" "${JOPTS[@]}" -cp "$cp" dpvm.nativetests.bench.GpuBench | tee "$out/bench-dpvm.jsonl"
-        PYTHONUNBUFFERED=1 python3 "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
+        [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+        if [ -n "${DPVM_BENCH_NO_TORCH:-}" ]; then
+            : > "$out/bench-torch.jsonl"   # rehearsal without PyTorch or a GPU
+        else
+            PYTHONUNBUFFERED=1 python3 "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
+            [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+        fi
+        set -e
         python3 "$HERE/bench/compare.py" "$out/bench-dpvm.jsonl" "$out/bench-torch.jsonl" | tee "$out/bench-table.txt"
     fi
     if [ "$what" = lab ]; then

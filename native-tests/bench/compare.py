@@ -4,19 +4,23 @@ import json
 import sys
 
 
-def load(path):
+def load(path, errors):
     rows = {}
     with open(path) as f:
         for line in f:
             line = line.strip()
             if line.startswith("{"):
                 r = json.loads(line)
-                rows[r["case"]] = r
+                if "case" in r:
+                    rows[r["case"]] = r
+                else:  # a group of cases that failed; the others still ran
+                    errors.append(f"{path}: {r}")
     return rows
 
 
 def main(dpvm_path, torch_path):
-    ours, theirs = load(dpvm_path), load(torch_path)
+    errors = []
+    ours, theirs = load(dpvm_path, errors), load(torch_path, errors)
     cases = list(ours) + [c for c in theirs if c not in ours]
     head = f"{'case':28} {'dpvm ms':>10} {'torch ms':>10} {'dpvm/torch':>10} {'dpvm rate':>12} {'torch rate':>12}  unit"
     print(head)
@@ -34,6 +38,8 @@ def main(dpvm_path, torch_path):
         print(f"dpvm add at {100 * ours['add_256MiB']['rate'] / ours['copy_d2d_256MiB']['rate']:.0f}% of its device copy rate")
     if "add_256MiB" in theirs and "copy_d2d_256MiB" in theirs:
         print(f"torch add at {100 * theirs['add_256MiB']['rate'] / theirs['copy_d2d_256MiB']['rate']:.0f}% of its device copy rate")
+    for e in errors:
+        print("FAILED " + e)
 
 
 if __name__ == "__main__":
