@@ -3,8 +3,6 @@ package dpvm.tensor;
 import dpvm.tensor.Backend.Binary;
 import dpvm.tensor.Backend.Unary;
 
-import java.util.Arrays;
-
 /**
  * One scalar expression of a fused elementwise kernel ({@link Fused}): inputs by position, constants, and the
  * elementwise primitives ({@link Unary}, {@link Binary}, where) applied to them. Immutable; two expressions are
@@ -38,6 +36,7 @@ public final class Expr {
     private final Expr[] args;
     private final String text;
     private final int hash;
+    private final int maxInput;
 
     private Expr(Kind kind, int index, double value, Unary unary, Binary binary, Expr[] args, String text) {
         this.kind = kind;
@@ -48,6 +47,10 @@ public final class Expr {
         this.args = args;
         this.text = text;
         this.hash = text.hashCode();
+        // kept per node: a walk of the tree would revisit shared subexpressions once per path
+        int m = kind == Kind.INPUT ? index : -1;
+        for (Expr a : args) m = Math.max(m, a.maxInput);
+        this.maxInput = m;
     }
 
     /** The {@code i}-th input tensor of the kernel, broadcast to the common shape. */
@@ -91,9 +94,7 @@ public final class Expr {
 
     /** The largest input index used, or -1 for an expression of constants only. */
     public int maxInput() {
-        int m = kind == Kind.INPUT ? index : -1;
-        for (Expr a : args) m = Math.max(m, a.maxInput());
-        return m;
+        return maxInput;
     }
 
     // Shorthands, named like Tensor's.
@@ -137,9 +138,5 @@ public final class Expr {
     @Override
     public String toString() {
         return text;
-    }
-
-    Expr[] args() {
-        return Arrays.copyOf(args, args.length);
     }
 }
