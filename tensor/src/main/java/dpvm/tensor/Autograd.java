@@ -89,6 +89,10 @@ public final class Autograd {
 
     static void backward(Tensor root, Tensor gradRoot) {
         if (!root.requiresGrad) throw new IllegalStateException("backward: the tensor does not require grad (no input of its graph has requiresGrad(true))");
+        // gradients made by this pass are freed as soon as nothing needs them, so the peak of a backward pass is
+        // the live gradients, not every gradient of the graph; tensors from before (the caller's upstream
+        // gradient, the forward's tensors a rule may pass on) are never touched
+        long firstOwn = Tensor.nextSerial();
         if (gradRoot == null) {
             gradRoot = Tensor.full(root.shape, 1, root.dtype(), root.device());
         } else if (!Shape.same(gradRoot.shape, root.shape)) {
@@ -98,29 +102,48 @@ public final class Autograd {
         Set<Storage> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
         handedOut.add(gradRoot.storage);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Map<Tensor, Integer> uses = new IdentityHashMap<>(); // how many entries of grads hold each gradient
         grads.put(root, gradRoot);
+        uses.put(gradRoot, 1);
         IN_BACKWARD.set(true);
         try (AutoCloseable ignored = noGrad()) {
+            List<Tensor> done = new ArrayList<>();
             for (Tensor t : order) {
                 Tensor g = grads.remove(t);
                 if (g == null) continue;
+                uses.merge(g, -1, Integer::sum);
+                done.add(g);
                 if (t.gradFn == null) {
-                    accumulateLeaf(t, g, handedOut);
-                    continue;
-                }
-                Node node = t.gradFn;
-                Tensor[] inGrads = node.rule.apply(g);
-                for (int i = 0; i < node.inputs.length; i++) {
-                    Tensor in = node.inputs[i];
-                    if (in == null || !in.requiresGrad || inGrads[i] == null) continue;
-                    Tensor gi = inGrads[i];
-                    if (!Shape.same(gi.shape, in.shape)) {
-                        throw new IllegalStateException("gradient rule of " + node.op + " returned shape " + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(in.shape));
+                    accumulateLeaf(t, g, handedOut); // keeps an alias or a copy: g itself can go
+                } else {
+                    Node node = t.gradFn;
+                    Tensor[] inGrads = node.rule.apply(g);
+                    for (int i = 0; i < node.inputs.length; i++) {
+                        Tensor in = node.inputs[i];
+                        if (in == null || !in.requiresGrad || inGrads[i] == null) continue;
+                        Tensor gi = inGrads[i];
+                        if (!Shape.same(gi.shape, in.shape)) {
+                            throw new IllegalStateException("gradient rule of " + node.op + " returned shape " + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(in.shape));
+                        }
+                        Anomaly.checkGradient(node.op, gi);
+                        Tensor prev = grads.get(in);
+                        Tensor next = prev == null ? gi : prev.add(gi);
+                        grads.put(in, next);
+                        uses.merge(next, 1, Integer::sum);
+                        if (prev != null) {
+                            uses.merge(prev, -1, Integer::sum);
+                            done.add(prev);
+                            done.add(gi);
+                        }
                     }
-                    Anomaly.checkGradient(node.op, gi);
-                    Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? gi : prev.add(gi));
                 }
+                for (Tensor d : done) {
+                    if (d.serial >= firstOwn && uses.getOrDefault(d, 0) <= 0) {
+                        uses.remove(d);
+                        d.close();
+                    }
+                }
+                done.clear();
             }
         } catch (RuntimeException e) {
             throw e;

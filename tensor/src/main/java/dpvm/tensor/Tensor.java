@@ -21,6 +21,10 @@ public final class Tensor implements AutoCloseable {
     /** Set when a scope holds this tensor weakly: shared with the scope, which drops the storage reference if the tensor is collected unclosed. */
     private final Scope.WeakEntry weakEntry;
 
+    /** Creation order: a backward pass frees only the gradient temporaries made after it started. */
+    private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
+    final long serial = SERIALS.incrementAndGet();
+
     // Autograd state.
     boolean requiresGrad;
     Autograd.Node gradFn;
@@ -34,6 +38,11 @@ public final class Tensor implements AutoCloseable {
         this.strides = strides;
         this.offset = offset;
         this.weakEntry = Scope.track(this);
+    }
+
+    /** The serial the next tensor made will have. */
+    static long nextSerial() {
+        return SERIALS.get() + 1;
     }
 
     // ---------------------------------------------------------------- creation

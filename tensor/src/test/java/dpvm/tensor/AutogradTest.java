@@ -11,6 +11,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The semantics of the graph: accumulation, reuse, noGrad, detach, upstream gradients, release. */
 class AutogradTest {
+    /** y itself (a copy), with a rule that records the gradient it is given and passes {@code pass} on (or the gradient). */
+    private static Tensor spy(Tensor x, java.util.List<Tensor> seen, Tensor pass) {
+        Tensor y = Autograd.noGrad(() -> x.mul(1));
+        return Autograd.record("spy", y, g -> {
+            seen.add(g);
+            return new Tensor[] {pass != null ? pass : g};
+        }, x);
+    }
+
+    @Test
+    void backwardFreesTheGradientsItMadeOnceUsedAndNothingElse() {
+        Tensor x = Tensor.of(new double[] {0.5, -1, 2}, 3).requiresGrad(true);
+        java.util.List<Tensor> seen = new java.util.ArrayList<>();
+        Tensor y = spy(spy(x.exp(), seen, null).exp(), seen, null);
+        Tensor upstream = Tensor.of(new double[] {1, 2, 3}, 3);
+        y.backward(upstream);
+        assertEquals(2, seen.size());
+        for (Tensor g : seen) {
+            if (g != upstream) assertTrue(g.isClosed(), "a gradient made by the pass is freed once used");
+        }
+        assertFalse(upstream.isClosed(), "the caller's upstream gradient stays open");
+        double[] xs = {0.5, -1, 2}, want = new double[3];
+        for (int i = 0; i < 3; i++) want[i] = (i + 1) * Math.exp(Math.exp(xs[i])) * Math.exp(xs[i]);
+        assertArrayEquals(want, x.grad().toDoubleArray(), 1e-9);
+        assertFalse(x.grad().isClosed());
+
+        // a gradient a rule takes from outside the pass (here a tensor of the forward) is never closed
+        Tensor outside = Tensor.of(new double[] {7, 8, 9}, 3);
+        Tensor z = Tensor.of(new double[] {1, 1, 1}, 3).requiresGrad(true);
+        spy(z.mul(2), new java.util.ArrayList<>(), outside).sum().backward();
+        assertFalse(outside.isClosed());
+        assertArrayEquals(new double[] {14, 16, 18}, z.grad().toDoubleArray(), 1e-12);
+    }
     @Test
     void reusedTensorAccumulatesGradients() {
         Tensor x = Tensor.of(new double[] {2, 3}, 2).requiresGrad(true);
