@@ -78,6 +78,55 @@ template <> __device__ __forceinline__ double neg_inf<double>() { return -dpvm_i
     }
 DPVM_FOR_EACH_FLOAT(DPVM_SOFTMAX)
 
+// Softmax with the row held in registers: each of the block's 256 threads keeps ITEMS values (run <= 256 ITEMS),
+// so the row is read from memory once and each exponential computed once. The arithmetic and its order are the
+// rows kernel's (same per-thread order, same block reductions), so both give the same bits.
+template <typename T, int ITEMS>
+__device__ __forceinline__ void softmax_fwd_registers(const T* x, T* y, int rows, int run, int logMode) {
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+        const T* in = x + (i64) r * run;
+        T* out = y + (i64) r * run;
+        T z[ITEMS], e[ITEMS];
+        T m = neg_inf<T>();
+#pragma unroll
+        for (int k = 0; k < ITEMS; k++) {
+            int j = threadIdx.x + k * blockDim.x;
+            z[k] = j < run ? in[j] : neg_inf<T>();
+            if (j < run) m = java_max(m, z[k]);
+        }
+        m = block_max<T>(m);
+        if (m == neg_inf<T>()) m = (T) 0;
+        T s = (T) 0;
+#pragma unroll
+        for (int k = 0; k < ITEMS; k++) {
+            int j = threadIdx.x + k * blockDim.x;
+            if (j < run) {
+                z[k] = z[k] - m;
+                e[k] = ex(z[k]);
+                s += e[k];
+            }
+        }
+        s = block_sum<T>(s);
+        T logSum = ln(s), inv = (T) 1 / s;
+#pragma unroll
+        for (int k = 0; k < ITEMS; k++) {
+            int j = threadIdx.x + k * blockDim.x;
+            if (j < run) out[j] = logMode ? z[k] - logSum : e[k] * inv;
+        }
+    }
+}
+
+#define DPVM_SOFTMAX_REGISTERS(T, S, N) \
+    extern "C" __global__ void softmax_fwd_r##N##_##S(const T* x, T* y, int rows, int run, int logMode) { \
+        softmax_fwd_registers<T, N>(x, y, rows, run, logMode);                                          \
+    }
+// float rows up to 8192 values, double rows up to 4096 (32 doubles a thread would spill)
+#define DPVM_SOFTMAX_REGISTERS_ALL(T, S) DPVM_SOFTMAX_REGISTERS(T, S, 1) DPVM_SOFTMAX_REGISTERS(T, S, 2) \
+    DPVM_SOFTMAX_REGISTERS(T, S, 4) DPVM_SOFTMAX_REGISTERS(T, S, 8) DPVM_SOFTMAX_REGISTERS(T, S, 16)
+DPVM_SOFTMAX_REGISTERS_ALL(float, f32)
+DPVM_SOFTMAX_REGISTERS(float, f32, 32)
+DPVM_SOFTMAX_REGISTERS_ALL(double, f64)
+
 // Fused cross-entropy over logits [rows, classes] with any strides (xr, xc), one block per row; targets (int32
 // or int64) and class weights (null: all ones) are strided vectors. Forward writes each row's loss term
 //   (1 - s) w[t] (lse - x[t]) + (s / C) sum_j w[j] (lse - x[j])     (second term only when s > 0)

@@ -1,11 +1,35 @@
 package dpvm.kernels;
 
+import dpvm.tensor.DType;
 import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
-/** Softmax and log-softmax along one dim and their gradients, on rows with that dim moved last. */
+/**
+ * Softmax and log-softmax along one dim and their gradients, on rows with that dim moved last, one block of
+ * {@link Ctx#THREADS} per row. The forward holds a row in registers when it fits (one read of memory, one
+ * exponential per value), else it rereads the row (variants "registers" and "rows" of
+ * {@link KernelVariants#SOFTMAX}; both give the same bits).
+ */
 final class Softmax {
     private Softmax() {}
+
+    /** Values per thread the register kernels are built for, at most: 32 floats or 16 doubles. */
+    static int maxItems(DType t) {
+        return t == DType.FLOAT64 ? 16 : 32;
+    }
+
+    /** Why rows of {@code run} values cannot use {@code variant}, or null when they can. */
+    static String whyNot(String variant, int run, DType t) {
+        int limit = Ctx.THREADS * maxItems(t);
+        return variant.equals("registers") && run > limit ? "rows of " + run + " values exceed the register kernel's " + limit + " for " + t : null;
+    }
+
+    /** The smallest power of two of values per thread that holds a row. */
+    static int items(int run) {
+        int items = 1;
+        while (items * Ctx.THREADS < run) items *= 2;
+        return items;
+    }
 
     private static Tensor back(Ctx c, Tensor rows, int rank, int dim) {
         if (dim == rank - 1) return rows;
@@ -17,7 +41,10 @@ final class Softmax {
         Tensor in = Reductions.moveLast(c, x, new int[] {dim});
         int run = x.shape()[dim], rows = run == 0 ? 0 : x.numel() / run;
         Tensor out = c.empty(in.shape(), x.dtype());
-        c.launchRows("softmax.cu", "softmax_fwd_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(in), Ctx.ptr(out), rows, run, log ? 1 : 0);
+        String automatic = whyNot("registers", run, x.dtype()) == null ? "registers" : "rows";
+        String variant = KernelVariants.SOFTMAX.pick(automatic, v -> whyNot(v, run, x.dtype()));
+        String kernel = variant.equals("registers") ? "softmax_fwd_r" + items(run) + "_" : "softmax_fwd_";
+        c.launchRows("softmax.cu", kernel + Ctx.sfx(x.dtype()), rows, Ctx.ptr(in), Ctx.ptr(out), rows, run, log ? 1 : 0);
         return back(c, out, x.rank(), dim);
     }
 

@@ -277,4 +277,27 @@ class CudaChecks {
         assertEquals(0, lib.getFunction("emu_nvtx_depth").invokeInt(new Object[0]), log);
         assertTrue(CudaDevice.get(0).profiler().table().contains("NVTX ranges: on"));
     }
+
+    /** The register-resident softmax does the rows kernel's arithmetic in the same order: the same bits. */
+    @Test
+    void softmaxVariantsGiveTheSameBits() {
+        for (int run : new int[] {1, 255, 256, 1000, 4096, 8192}) {
+            Tensor x = random(new int[] {3, run}, 23 + run, GPU).mul(8);
+            for (boolean log : new boolean[] {false, true}) {
+                float[][] out = new float[2][];
+                String[] variants = {"rows", "registers"};
+                for (int v = 0; v < 2; v++) {
+                    try (dpvm.kernels.KernelVariants.Forcing ignored = dpvm.kernels.KernelVariants.SOFTMAX.force(variants[v])) {
+                        out[v] = (log ? x.logSoftmax(1) : x.softmax(1)).toFloatArray();
+                    }
+                }
+                assertArrayEquals(out[0], out[1], (log ? "log-softmax" : "softmax") + " over rows of " + run);
+            }
+        }
+        assertThrows(dpvm.kernels.VariantNotApplicableException.class, () -> {
+            try (dpvm.kernels.KernelVariants.Forcing ignored = dpvm.kernels.KernelVariants.SOFTMAX.force("registers")) {
+                random(new int[] {2, 8193}, 29, GPU).softmax(1);
+            }
+        });
+    }
 }

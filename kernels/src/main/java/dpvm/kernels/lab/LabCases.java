@@ -45,9 +45,9 @@ public final class LabCases {
                             () -> new Tensor[] {uniform(1, s[0], s[1], s[2]), uniform(2, s[1]), between(3, 0.5, 2, s[1]), uniform(4, s[1]), uniform(5, s[1])},
                             in -> one(Functional.batchNorm(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5)))),
             LabCase.of("softmax", "R C", "softmax over each row of [R, C], one block per row", sizes(8192, 4096), sizes(6, 300),
-                    s -> rows(s, 2 * F, x -> x.softmax(1))),
+                    s -> rows(s, 2 * F, x -> x.softmax(1))).varying(KernelVariants.SOFTMAX),
             LabCase.of("logsoftmax", "R C", "log-softmax over each row of [R, C]", sizes(8192, 4096), sizes(6, 300),
-                    s -> rows(s, 2 * F, x -> x.logSoftmax(1))),
+                    s -> rows(s, 2 * F, x -> x.logSoftmax(1))).varying(KernelVariants.SOFTMAX),
             LabCase.of("softmax-backward", "R C", "softmax gradient from y and dy, rows of [R, C]", sizes(8192, 4096), sizes(6, 300),
                     s -> Problem.memory(3 * F * s[0] * s[1], () -> {
                         Tensor y = uniform(1, s[0], s[1]).softmax(1);
