@@ -3,7 +3,8 @@
 #   gpu.sh pack          (here, with Java and Maven) builds the jars and a jlink runtime into native-tests/gpu-bundle/
 #   gpu.sh run [parity|bench|lab ARGS...]
 #                        (on the GPU machine, which has no Java) finds the CUDA libraries, runs the parity suite
-#                        and the benchmarks beside PyTorch; results go to $OUT when it is set.
+#                        and the benchmarks beside PyTorch, then the kernel variants at benchmark sizes;
+#                        results go to $OUT when it is set.
 #   gpu.sh run lab list | lab KERNEL [SIZES...] [--variant NAME | --variants] [--math tf32] ...
 #                        the kernel lab (docs/cuda.md): one kernel checked against the CPU, then timed
 # With the device tool: run(command="native-tests/gpu.sh run", carry=["native-tests/gpu-bundle"]).
@@ -98,6 +99,19 @@ run() {
         set -e
         python3 "$HERE/bench/compare.py" "$out/bench-dpvm.jsonl" "$out/bench-torch.jsonl" | tee "$out/bench-table.txt"
     fi
+    if [ "$what" = all ]; then
+        # the kernel variants at the benchmark sizes, each validated then timed (docs/cuda.md, the kernel lab)
+        set +e
+        # DPVM_LAB_SWEEP="KERNEL SIZES... [OPTIONS];..." replaces the list (smaller sizes to rehearse on the emulator)
+        local sweep_list="${DPVM_LAB_SWEEP:-softmax 8192 4096 --variants;layernorm 8192 4096 --variants;add 67108864 --variants;batchnorm 32 64 50176;gelu-tanh 67108864}"
+        local sweep; IFS=';' read -r -a sweep <<< "$sweep_list"
+        for args in "${sweep[@]}"; do
+            read -r -a lab_args <<< "$args"
+            "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "${lab_args[@]}" 2>&1 | tee -a "$out/lab.txt"
+            [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+        done
+        set -e
+    fi
     if [ "$what" = lab ]; then
         # the lab exits 1 when a check fails or a forced variant cannot run: report it after the recap
         set +e
@@ -110,6 +124,7 @@ run() {
     echo "==== recap"
     [ -f "$out/parity.log" ] && { grep -E '^(PARITY|SOAK|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (see parity.log)"; }
     [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
+    [ "$what" = all ] && [ -f "$out/lab.txt" ] && grep -vE '^(WARNING|  ceiling)' "$out/lab.txt"
     echo "results in $out"
     return "$status"
 }
