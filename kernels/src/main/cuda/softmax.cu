@@ -116,9 +116,40 @@ __device__ __forceinline__ void softmax_fwd_registers(const T* x, T* y, int rows
     }
 }
 
+// The gradient with the row's y and upstream gradient held in registers: each read once, the rows kernel's
+// arithmetic in its order.
+template <typename T, int ITEMS>
+__device__ __forceinline__ void softmax_bwd_registers(const T* y, const T* g, T* dx, int rows, int run, int logMode) {
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+        const T* yr = y + (i64) r * run;
+        const T* gr = g + (i64) r * run;
+        T* dr = dx + (i64) r * run;
+        T yv[ITEMS], gv[ITEMS];
+        T dot = (T) 0;
+#pragma unroll
+        for (int k = 0; k < ITEMS; k++) {
+            int j = threadIdx.x + k * blockDim.x;
+            if (j < run) {
+                yv[k] = yr[j];
+                gv[k] = gr[j];
+                dot += logMode ? gv[k] : gv[k] * yv[k];
+            }
+        }
+        dot = block_sum<T>(dot);
+#pragma unroll
+        for (int k = 0; k < ITEMS; k++) {
+            int j = threadIdx.x + k * blockDim.x;
+            if (j < run) dr[j] = logMode ? gv[k] - ex(yv[k]) * dot : yv[k] * (gv[k] - dot);
+        }
+    }
+}
+
 #define DPVM_SOFTMAX_REGISTERS(T, S, N) \
     extern "C" __global__ void softmax_fwd_r##N##_##S(const T* x, T* y, int rows, int run, int logMode) { \
         softmax_fwd_registers<T, N>(x, y, rows, run, logMode);                                          \
+    }                                                                                                   \
+    extern "C" __global__ void softmax_bwd_r##N##_##S(const T* y, const T* g, T* dx, int rows, int run, int logMode) { \
+        softmax_bwd_registers<T, N>(y, g, dx, rows, run, logMode);                                      \
     }
 // float rows up to 8192 values, double rows up to 4096 (32 doubles a thread would spill)
 #define DPVM_SOFTMAX_REGISTERS_ALL(T, S) DPVM_SOFTMAX_REGISTERS(T, S, 1) DPVM_SOFTMAX_REGISTERS(T, S, 2) \

@@ -6,9 +6,9 @@ import dpvm.tensor.Tensor;
 
 /**
  * Softmax and log-softmax along one dim and their gradients, on rows with that dim moved last, one block of
- * {@link Ctx#THREADS} per row. The forward holds a row in registers when it fits (one read of memory, one
- * exponential per value), else it rereads the row (variants "registers" and "rows" of
- * {@link KernelVariants#SOFTMAX}; both give the same bits).
+ * {@link Ctx#THREADS} per row. A row is held in registers when it fits (read from memory once; one exponential
+ * per value forward), else it is reread (variants "registers" and "rows" of {@link KernelVariants#SOFTMAX} and
+ * {@link KernelVariants#SOFTMAX_BACKWARD}; both give the same bits).
  */
 final class Softmax {
     private Softmax() {}
@@ -31,6 +31,13 @@ final class Softmax {
         return items;
     }
 
+    /** The kernel for rows of {@code run} values: the register one where it fits (or is forced), else the rows one. */
+    private static String kernel(KernelVariants.Choice choice, String prefix, int run, DType t) {
+        String automatic = whyNot("registers", run, t) == null ? "registers" : "rows";
+        String variant = choice.pick(automatic, v -> whyNot(v, run, t));
+        return (variant.equals("registers") ? prefix + "r" + items(run) + "_" : prefix) + Ctx.sfx(t);
+    }
+
     private static Tensor back(Ctx c, Tensor rows, int rank, int dim) {
         if (dim == rank - 1) return rows;
         return Transfers.copy(c, rows.permute(Shape.inverse(Shape.moveLast(rank, new int[] {dim}))), rows.dtype());
@@ -41,10 +48,7 @@ final class Softmax {
         Tensor in = Reductions.moveLast(c, x, new int[] {dim});
         int run = x.shape()[dim], rows = run == 0 ? 0 : x.numel() / run;
         Tensor out = c.empty(in.shape(), x.dtype());
-        String automatic = whyNot("registers", run, x.dtype()) == null ? "registers" : "rows";
-        String variant = KernelVariants.SOFTMAX.pick(automatic, v -> whyNot(v, run, x.dtype()));
-        String kernel = variant.equals("registers") ? "softmax_fwd_r" + items(run) + "_" : "softmax_fwd_";
-        c.launchRows("softmax.cu", kernel + Ctx.sfx(x.dtype()), rows, Ctx.ptr(in), Ctx.ptr(out), rows, run, log ? 1 : 0);
+        c.launchRows("softmax.cu", kernel(KernelVariants.SOFTMAX, "softmax_fwd_", run, x.dtype()), rows, Ctx.ptr(in), Ctx.ptr(out), rows, run, log ? 1 : 0);
         return back(c, out, x.rank(), dim);
     }
 
@@ -53,7 +57,7 @@ final class Softmax {
         Tensor yr = Reductions.moveLast(c, y, new int[] {dim}), gr = Reductions.moveLast(c, gy, new int[] {dim});
         int run = y.shape()[dim], rows = run == 0 ? 0 : y.numel() / run;
         Tensor out = c.empty(yr.shape(), y.dtype());
-        c.launchRows("softmax.cu", "softmax_bwd_" + Ctx.sfx(y.dtype()), rows, Ctx.ptr(yr), Ctx.ptr(gr), Ctx.ptr(out), rows, run, log ? 1 : 0);
+        c.launchRows("softmax.cu", kernel(KernelVariants.SOFTMAX_BACKWARD, "softmax_bwd_", run, y.dtype()), rows, Ctx.ptr(yr), Ctx.ptr(gr), Ctx.ptr(out), rows, run, log ? 1 : 0);
         return back(c, out, y.rank(), dim);
     }
 }

@@ -284,14 +284,21 @@ class CudaChecks {
         for (int run : new int[] {1, 255, 256, 1000, 4096, 8192}) {
             Tensor x = random(new int[] {3, run}, 23 + run, GPU).mul(8);
             for (boolean log : new boolean[] {false, true}) {
-                float[][] out = new float[2][];
+                float[][] out = new float[2][], grad = new float[2][];
                 String[] variants = {"rows", "registers"};
+                Tensor up = random(new int[] {3, run}, 31 + run, GPU);
                 for (int v = 0; v < 2; v++) {
-                    try (dpvm.kernels.KernelVariants.Forcing ignored = dpvm.kernels.KernelVariants.SOFTMAX.force(variants[v])) {
-                        out[v] = (log ? x.logSoftmax(1) : x.softmax(1)).toFloatArray();
+                    try (dpvm.kernels.KernelVariants.Forcing f = dpvm.kernels.KernelVariants.SOFTMAX.force(variants[v]);
+                         dpvm.kernels.KernelVariants.Forcing b = dpvm.kernels.KernelVariants.SOFTMAX_BACKWARD.force(variants[v])) {
+                        Tensor xg = x.detach().requiresGrad(true);
+                        Tensor y = log ? xg.logSoftmax(1) : xg.softmax(1);
+                        out[v] = y.toFloatArray();
+                        y.backward(up);
+                        grad[v] = xg.grad().toFloatArray();
                     }
                 }
                 assertArrayEquals(out[0], out[1], (log ? "log-softmax" : "softmax") + " over rows of " + run);
+                assertArrayEquals(grad[0], grad[1], (log ? "log-softmax" : "softmax") + " gradient over rows of " + run);
             }
         }
         assertThrows(dpvm.kernels.VariantNotApplicableException.class, () -> {

@@ -52,7 +52,7 @@ public final class LabCases {
                     s -> Problem.memory(3 * F * s[0] * s[1], () -> {
                         Tensor y = uniform(1, s[0], s[1]).softmax(1);
                         return new Tensor[] {y, uniform(2, s[0], s[1])};
-                    }, in -> one(on(in[0]).softmaxBackward(in[0], in[1], 1, false)))),
+                    }, in -> one(on(in[0]).softmaxBackward(in[0], in[1], 1, false)))).varying(KernelVariants.SOFTMAX_BACKWARD),
             LabCase.of("layernorm", "R C", "layer norm of each row of [R, C] with weight and bias", sizes(8192, 4096), sizes(6, 300),
                     s -> Problem.memory(F * (2.0 * s[0] * s[1] + 2 * s[1] + 2 * s[0]),
                             () -> new Tensor[] {uniform(1, s[0], s[1]), uniform(2, s[1]), uniform(3, s[1])},

@@ -30,7 +30,7 @@ final class KernelNames {
         elementwise.add("binary_flat4_f32");
         for (String t : FLOATS) {
             softmax.addAll(List.of("softmax_fwd_" + t, "softmax_bwd_" + t));
-            for (int items = 1; items <= (t.equals("f32") ? 32 : 16); items *= 2) softmax.add("softmax_fwd_r" + items + "_" + t);
+            for (int items = 1; items <= (t.equals("f32") ? 32 : 16); items *= 2) softmax.addAll(List.of("softmax_fwd_r" + items + "_" + t, "softmax_bwd_r" + items + "_" + t));
             random.addAll(List.of("uniform_" + t, "normal_" + t, "adam_" + t));
             pool.addAll(List.of("maxpool_fwd_" + t, "maxpool_bwd_" + t, "avgpool_fwd_" + t, "avgpool_bwd_" + t));
             for (String v : List.of("w1", "w2", "w4", "w8", "w16", "w32", "b", "wide")) norm.addAll(List.of("layer_norm_fwd_" + v + "_" + t, "layer_norm_bwd_" + v + "_" + t));
