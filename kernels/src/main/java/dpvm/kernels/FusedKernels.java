@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Fused elementwise programs as CUDA kernels made at run time: one kernel per program and dtype, written as
@@ -22,6 +24,9 @@ import java.util.List;
  * round-to-nearest intrinsics, which the compiler never contracts into a fused multiply-add.
  */
 final class FusedKernels {
+    /** Kernel names by program key and dtype. */
+    private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
+
     private FusedKernels() {}
 
     static Tensor[] run(Ctx c, Fused program, Tensor[] inputs) {
@@ -45,12 +50,17 @@ final class FusedKernels {
         args[0] = Geometry.pack(shape, strides, operands);
         args[1] = n;
         String name = kernelName(program, dtype);
-        c.launch(c.dev.kernels().generated(name + ".cu", source(program, dtype, name), name), n, args);
+        // the source is written only when this device has not loaded the kernel yet
+        c.launch(c.dev.kernels().generated(name + ".cu", () -> source(program, dtype, name), name), n, args);
         return out;
     }
 
-    /** A C identifier naming the program, its exact text (by hash) and the dtype. */
+    /** A C identifier naming the program, its exact text (by hash) and the dtype; hashed once per program and dtype. */
     static String kernelName(Fused program, DType dtype) {
+        return NAMES.computeIfAbsent(program.key() + "#" + dtype, k -> hashName(program, dtype));
+    }
+
+    private static String hashName(Fused program, DType dtype) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest((program.key() + "#" + dtype).getBytes(StandardCharsets.UTF_8));
             return "fused_" + program.name() + "_" + HexFormat.of().formatHex(h, 0, 6) + "_" + Ctx.sfx(dtype);

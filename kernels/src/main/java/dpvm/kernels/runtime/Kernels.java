@@ -32,12 +32,12 @@ public final class Kernels {
 
     /**
      * The function {@code name} of a source made at run time (a fused kernel); {@code moduleName} must identify
-     * the source, which is compiled and loaded on first use only.
+     * the source, which is written, compiled and loaded on first use only.
      */
-    public CUfunc_st generated(String moduleName, String source, String name) {
+    public CUfunc_st generated(String moduleName, Supplier<String> source, String name) {
         return functions.computeIfAbsent(moduleName + ":" + name, k -> {
             CUfunc_st f = new CUfunc_st();
-            Cuda.checkDriver(cudart.cuModuleGetFunction(f, module(moduleName, () -> source), name), "cuModuleGetFunction(" + name + ")");
+            Cuda.checkDriver(cudart.cuModuleGetFunction(f, module(moduleName, source), name), "cuModuleGetFunction(" + name + ")");
             return f;
         });
     }
