@@ -38,8 +38,8 @@ final class Elementwise {
             case "flat4" -> c.launch("elementwise.cu", "binary_flat4_f32", n / 4, n / 4, op.ordinal(), Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
             case "flat" -> c.launch("elementwise.cu", "binary_flat_" + s, n, n, op.ordinal(), Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
             case "strided" -> {
-                int[] g = Geometry.pack(shape, new int[][] {out.strides(), Geometry.broadcastStrides(a.shape(), a.strides(), shape),
-                        Geometry.broadcastStrides(b.shape(), b.strides(), shape)});
+                int[] g = Geometry.pack(shape, new int[][] {out.strides(), Shape.broadcastStrides(a.shape(), a.strides(), shape),
+                        Shape.broadcastStrides(b.shape(), b.strides(), shape)});
                 c.launch("elementwise.cu", "binary_" + s, n, g, n, op.ordinal(), Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
             }
             default -> throw new IllegalStateException("binary: no kernel for variant " + variant);
@@ -68,8 +68,8 @@ final class Elementwise {
         int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
         Tensor out = c.empty(shape, a.dtype());
         int n = out.numel();
-        int[] g = Geometry.pack(shape, new int[][] {out.strides(), Geometry.broadcastStrides(cond.shape(), cond.strides(), shape),
-                Geometry.broadcastStrides(a.shape(), a.strides(), shape), Geometry.broadcastStrides(b.shape(), b.strides(), shape)});
+        int[] g = Geometry.pack(shape, new int[][] {out.strides(), Shape.broadcastStrides(cond.shape(), cond.strides(), shape),
+                Shape.broadcastStrides(a.shape(), a.strides(), shape), Shape.broadcastStrides(b.shape(), b.strides(), shape)});
         c.launch("elementwise.cu", "where_" + Ctx.sfx(cond.dtype()) + "_" + Ctx.sfx(a.dtype()), n, g, n, Ctx.ptr(out), Ctx.ptr(cond), Ctx.ptr(a), Ctx.ptr(b));
         return out;
     }

@@ -43,7 +43,7 @@ final class FusedKernels {
             args[2 + k] = Ctx.ptr(out[k]);
         }
         for (int i = 0; i < inputs.length; i++) {
-            strides[outs + i] = Geometry.broadcastStrides(inputs[i].shape(), inputs[i].strides(), shape);
+            strides[outs + i] = Shape.broadcastStrides(inputs[i].shape(), inputs[i].strides(), shape);
             args[2 + outs + i] = Ctx.ptr(inputs[i]);
         }
         int n = out[0].numel();

@@ -126,7 +126,7 @@ final class Transfers {
                         "cudaMemcpyAsync(device to device)");
             }
             case "strided" -> {
-                int[] g = Geometry.pack(shape, new int[][] {dst.strides(), Geometry.broadcastStrides(src.shape(), src.strides(), shape)});
+                int[] g = Geometry.pack(shape, new int[][] {dst.strides(), Shape.broadcastStrides(src.shape(), src.strides(), shape)});
                 c.launch("copy.cu", "copy_" + Ctx.sfx(src.dtype()) + "_" + Ctx.sfx(dst.dtype()), n, g, n, Ctx.ptr(dst), Ctx.ptr(src));
             }
             default -> throw new IllegalStateException("copy: no kernel for variant " + variant);

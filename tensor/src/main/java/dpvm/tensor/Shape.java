@@ -26,6 +26,50 @@ public final class Shape {
         return strides;
     }
 
+    /** Strides of a tensor of shape {@code ts} broadcast to {@code shape} (stride 0 on broadcast dims). */
+    public static int[] broadcastStrides(int[] ts, int[] tst, int[] shape) {
+        int[] out = new int[shape.length];
+        int lead = shape.length - ts.length;
+        for (int i = 0; i < shape.length; i++) {
+            int j = i - lead;
+            out[i] = j < 0 || ts[j] == 1 && shape[i] != 1 ? 0 : tst[j];
+        }
+        return out;
+    }
+
+    /**
+     * A strided walk over {@code shape} with size-1 dims dropped and neighbouring dims merged wherever every
+     * operand is contiguous across them, so contiguous operands become one run: the merged shape followed by each
+     * operand's merged strides ({@code result[0]} is the shape, at least one dim).
+     */
+    public static int[][] collapse(int[] shape, int[][] strides) {
+        int ops = strides.length;
+        int[] s = new int[Math.max(1, shape.length)];
+        int[][] st = new int[ops][Math.max(1, shape.length)];
+        int r = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 1) continue;
+            boolean merge = r > 0;
+            for (int k = 0; k < ops && merge; k++) merge = st[k][r - 1] == (long) strides[k][i] * shape[i];
+            if (merge) {
+                s[r - 1] *= shape[i];
+                for (int k = 0; k < ops; k++) st[k][r - 1] = strides[k][i];
+            } else {
+                s[r] = shape[i];
+                for (int k = 0; k < ops; k++) st[k][r] = strides[k][i];
+                r++;
+            }
+        }
+        if (r == 0) {
+            s[0] = 1;
+            r = 1;
+        }
+        int[][] out = new int[ops + 1][];
+        out[0] = Arrays.copyOf(s, r);
+        for (int k = 0; k < ops; k++) out[k + 1] = Arrays.copyOf(st[k], r);
+        return out;
+    }
+
     /** The broadcast shape of a and b (numpy rules), or an error naming the op and both shapes. */
     public static int[] broadcast(String op, int[] a, int[] b) {
         int n = Math.max(a.length, b.length);

@@ -1,5 +1,6 @@
 package dpvm.kernels.runtime;
 
+import dpvm.tensor.Shape;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -59,11 +60,11 @@ class GeometryTest {
     @Test
     void broadcastAndTransposedDimsStaySeparate() {
         int[] shape = {3, 5};
-        int[] bs = Geometry.broadcastStrides(new int[] {5}, new int[] {1}, shape);
+        int[] bs = Shape.broadcastStrides(new int[] {5}, new int[] {1}, shape);
         assertArrayEquals(new int[] {0, 1}, bs);
-        int[][] c = Geometry.collapse(shape, new int[][] {{5, 1}, bs});
+        int[][] c = Shape.collapse(shape, new int[][] {{5, 1}, bs});
         assertArrayEquals(new int[] {3, 5}, c[0]);
-        int[][] t = Geometry.collapse(new int[] {4, 6}, new int[][] {{6, 1}, {1, 4}});
+        int[][] t = Shape.collapse(new int[] {4, 6}, new int[][] {{6, 1}, {1, 4}});
         assertArrayEquals(new int[] {4, 6}, t[0]);
         assertArrayEquals(new int[] {1, 4}, t[2]);
         assertFalse(Geometry.isFlat(Geometry.pack(new int[] {4, 6}, new int[][] {{6, 1}, {1, 4}}), 2));
@@ -71,9 +72,9 @@ class GeometryTest {
 
     @Test
     void sizeOneDimsDropAndScalarsBecomeOneElement() {
-        int[][] c = Geometry.collapse(new int[] {1, 7, 1}, new int[][] {{7, 1, 1}});
+        int[][] c = Shape.collapse(new int[] {1, 7, 1}, new int[][] {{7, 1, 1}});
         assertArrayEquals(new int[] {7}, c[0]);
-        int[][] s = Geometry.collapse(new int[0], new int[][] {{}});
+        int[][] s = Shape.collapse(new int[0], new int[][] {{}});
         assertArrayEquals(new int[] {1}, s[0]);
         assertArrayEquals(new int[] {0}, s[1]);
     }
@@ -81,7 +82,7 @@ class GeometryTest {
     @Test
     void slicedViewKeepsItsStride() {
         // every other element of the last dim, as OpCheck's poisoned views
-        int[][] c = Geometry.collapse(new int[] {3, 4}, new int[][] {{4, 1}, {8, 2}});
+        int[][] c = Shape.collapse(new int[] {3, 4}, new int[][] {{4, 1}, {8, 2}});
         assertArrayEquals(new int[] {12}, c[0]);
         assertArrayEquals(new int[] {2}, c[2]);
     }

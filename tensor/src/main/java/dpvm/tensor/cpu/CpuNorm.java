@@ -144,6 +144,11 @@ final class CpuNorm {
         finish(k, tree(s0, s1, s2, s3, s4, s5, s6, s7), tree(q0, q1, q2, q3, q4, q5, q6, q7), n, st);
     }
 
+    /**
+     * {@link #statsF} on a float64 row. Kept as the same eight-way sum rather than a plain loop: finite-difference
+     * gradient checks divide rounding noise in these sums by their step, and a sequential sum over a long row is
+     * noisy enough to fail them.
+     */
     private static void statsD(double[] x, int off, int n, double[] st) {
         double k = n > 0 ? x[off] : 0;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;

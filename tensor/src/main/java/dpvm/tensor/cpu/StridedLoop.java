@@ -1,5 +1,6 @@
 package dpvm.tensor.cpu;
 
+import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
 /**
@@ -23,30 +24,9 @@ final class StridedLoop {
 
     /** Operands are given as (offset, strides) already broadcast to {@code shape}. */
     private StridedLoop(int[] shape, int[][] strides, int[] offsets) {
-        // Drop size-1 dims, then merge dim i into i+1 wherever every operand is contiguous across them.
-        int r = 0;
-        int[] s = new int[Math.max(1, shape.length)];
-        int[][] st = new int[strides.length][Math.max(1, shape.length)];
-        for (int i = 0; i < shape.length; i++) {
-            if (shape[i] == 1) continue;
-            boolean merge = r > 0;
-            for (int k = 0; k < strides.length && merge; k++) merge = st[k][r - 1] == strides[k][i] * shape[i];
-            if (merge) {
-                s[r - 1] *= shape[i];
-                for (int k = 0; k < strides.length; k++) st[k][r - 1] = strides[k][i];
-            } else {
-                s[r] = shape[i];
-                for (int k = 0; k < strides.length; k++) st[k][r] = strides[k][i];
-                r++;
-            }
-        }
-        if (r == 0) {
-            s[0] = 1;
-            r = 1;
-        }
-        this.shape = java.util.Arrays.copyOf(s, r);
-        this.strides = new int[strides.length][];
-        for (int k = 0; k < strides.length; k++) this.strides[k] = java.util.Arrays.copyOf(st[k], r);
+        int[][] c = Shape.collapse(shape, strides);
+        this.shape = c[0];
+        this.strides = java.util.Arrays.copyOfRange(c, 1, c.length);
         this.offsets = offsets;
     }
 
@@ -55,21 +35,10 @@ final class StridedLoop {
         int[][] strides = new int[operands.length][];
         int[] offsets = new int[operands.length];
         for (int k = 0; k < operands.length; k++) {
-            strides[k] = broadcastStrides(operands[k], shape);
+            strides[k] = Shape.broadcastStrides(operands[k].shape(), operands[k].strides(), shape);
             offsets[k] = operands[k].offset();
         }
         return new StridedLoop(shape, strides, offsets);
-    }
-
-    static int[] broadcastStrides(Tensor t, int[] shape) {
-        int[] ts = t.shape(), tst = t.strides();
-        int[] out = new int[shape.length];
-        int lead = shape.length - ts.length;
-        for (int i = 0; i < shape.length; i++) {
-            int j = i - lead;
-            out[i] = j < 0 || ts[j] == 1 && shape[i] != 1 ? 0 : tst[j];
-        }
-        return out;
     }
 
     void run(Body body) {
