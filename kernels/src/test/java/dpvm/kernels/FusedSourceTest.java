@@ -1,6 +1,7 @@
 package dpvm.kernels;
 
 import dpvm.kernels.runtime.KernelSources;
+import dpvm.kernels.runtime.Nvrtc;
 import dpvm.kernels.runtime.NvccCompileTest;
 import dpvm.tensor.Backend.Binary;
 import dpvm.tensor.Backend.Unary;
@@ -71,5 +72,18 @@ class FusedSourceTest {
             else if (!new String(Files.readAllBytes(out), java.nio.charset.StandardCharsets.ISO_8859_1).contains(name)) failures.add(name + ": not in the cubin");
         }
         assertEquals(List.of(), failures, "generated kernels that nvcc rejects");
+    }
+
+    /** NVRTC, unlike nvcc, includes no CUDA headers of its own: the generated source must stand on the project's. */
+    @Test
+    void generatedSourcesCompileThroughNvrtc() {
+        Assumptions.assumeTrue(CudaLibraries.available(CudaLibraries.Binding.NVRTC), "NVRTC cannot be loaded here");
+        for (DType t : List.of(DType.FLOAT32, DType.FLOAT64)) {
+            Fused p = everyOperator();
+            String name = FusedKernels.kernelName(p, t);
+            byte[] cubin = Nvrtc.compile(name + ".cu", FusedKernels.source(p, t, name), KernelSources.HEADERS, KernelSources.headerTexts(), 90, List.of());
+            assertTrue(cubin.length > 1000 && cubin[0] == 0x7f && cubin[1] == 'E', name + " did not give an ELF cubin");
+            assertTrue(new String(cubin, java.nio.charset.StandardCharsets.ISO_8859_1).contains(name), name + ": not in the cubin");
+        }
     }
 }
