@@ -4,7 +4,10 @@
 // calls); __syncthreads and the warp intrinsics switch fibers, so barriers, shared memory and shuffles behave
 // as on the GPU, while blocks run one after another (so a function-static serves as a block's __shared__
 // memory). Scheduling is deterministic; it finds barrier divergence (threads waiting at different barriers)
-// and reports it, but not data races.
+// and reports it, but not data races. Because a fiber runs from one barrier to the next before the next fiber
+// starts, a missing barrier shows as a wrong result only for the order the fibers run in: DPVM_EMU_ORDER
+// picks it (forward, reverse, or shuffle: a fresh permutation of the threads and of the blocks per launch,
+// from DPVM_EMU_SEED), so a kernel that needs a barrier it lacks fails under one of them.
 #pragma once
 
 #include <math.h>
@@ -128,6 +131,61 @@ inline bool release() {
     return false;
 }
 
+// i -> (a * i + c) mod n with a coprime to n: a permutation of 0..n-1 without storing it (grids can be large).
+struct Bijection {
+    unsigned long long n, a, c;
+    unsigned long long operator()(unsigned long long i) const { return (unsigned long long) (((unsigned __int128) a * i + c) % n); }
+};
+
+// The order fibers and blocks run in (DPVM_EMU_ORDER, see the top of this file), read once per module.
+struct Order {
+    enum Kind { FORWARD, REVERSE, SHUFFLE } kind = FORWARD;
+    unsigned long long state = 0x9e3779b97f4a7c15ULL;
+
+    unsigned long long random() {  // splitmix64
+        unsigned long long z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+
+    static unsigned long long gcd(unsigned long long a, unsigned long long b) {
+        while (b) { unsigned long long t = a % b; a = b; b = t; }
+        return a;
+    }
+
+    Bijection next(unsigned long long n) {
+        if (kind == FORWARD || n < 2) return {n < 1 ? 1 : n, 1, 0};
+        if (kind == REVERSE) return {n, n - 1, n - 1};  // (n-1)(i+1) = -(i+1) mod n
+        unsigned long long a = random() % n;
+        while (a == 0 || gcd(a, n) != 1) a = (a + 1) % n;
+        return {n, a, random() % n};
+    }
+
+    void permute(int* out, int n) {
+        for (int i = 0; i < n; i++) out[i] = kind == REVERSE ? n - 1 - i : i;
+        if (kind != SHUFFLE) return;
+        for (int i = n - 1; i > 0; i--) {  // Fisher-Yates
+            int j = (int) (random() % (unsigned long long) (i + 1));
+            int t = out[i]; out[i] = out[j]; out[j] = t;
+        }
+    }
+};
+
+inline Order& schedule() {
+    static Order order = [] {
+        Order o;
+        const char* kind = getenv("DPVM_EMU_ORDER");
+        if (kind && !strcmp(kind, "reverse")) o.kind = Order::REVERSE;
+        else if (kind && !strcmp(kind, "shuffle")) o.kind = Order::SHUFFLE;
+        else if (kind && *kind && strcmp(kind, "forward")) fprintf(stderr, "cuda-emu: DPVM_EMU_ORDER=%s is not forward, reverse or shuffle; running forward\n", kind);
+        const char* seed = getenv("DPVM_EMU_SEED");
+        if (seed && *seed) o.state ^= strtoull(seed, nullptr, 10);
+        return o;
+    }();
+    return order;
+}
+
 // Runs every block of the grid; returns 0, or 1 with `error` set when a block cannot finish.
 inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
     int threads = (int) (block.x * block.y * block.z);
@@ -150,46 +208,51 @@ inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
         makecontext(&f.start, entry, 0);
     }
     active = threads;
-    for (unsigned bz = 0; bz < grid.z; bz++)
-        for (unsigned by = 0; by < grid.y; by++)
-            for (unsigned bx = 0; bx < grid.x; bx++) {
-                block_index = {bx, by, bz};
+    Order& order = schedule();
+    unsigned long long blocks = (unsigned long long) grid.x * grid.y * grid.z;
+    Bijection blockOrder = order.next(blocks);
+    int threadOrder[MAX_THREADS];
+    order.permute(threadOrder, threads);
+    for (unsigned long long i = 0; i < blocks; i++) {
+        unsigned long long b = blockOrder(i);
+        unsigned bx = (unsigned) (b % grid.x), by = (unsigned) (b / grid.x % grid.y), bz = (unsigned) (b / ((unsigned long long) grid.x * grid.y));
+        block_index = {bx, by, bz};
+        for (int t = 0; t < threads; t++) {
+            Fiber& f = fibers[t];
+            f.idx = {(unsigned) t % block.x, (unsigned) t / block.x % block.y, (unsigned) t / (block.x * block.y)};
+            f.lane = t % 32;
+            f.warp = t / 32;
+            f.state = RUNNABLE;
+        }
+        for (;;) {
+            bool ran = false, alive = false;
+            for (int k = 0; k < threads; k++) {
+                Fiber& f = fibers[threadOrder[k]];
+                if (f.state == RUNNABLE) {
+                    resume(f);
+                    ran = true;
+                }
+                alive |= f.state != DONE;
+            }
+            if (!alive) break;
+            if (!ran && !release()) {
+                int atBlock = 0, atWarp = 0;
                 for (int t = 0; t < threads; t++) {
                     Fiber& f = fibers[t];
-                    f.idx = {(unsigned) t % block.x, (unsigned) t / block.x % block.y, (unsigned) t / (block.x * block.y)};
-                    f.lane = t % 32;
-                    f.warp = t / 32;
-                    f.state = RUNNABLE;
+                    atBlock += f.state == AT_BLOCK_BARRIER;
+                    atWarp += f.state == AT_WARP_BARRIER;
                 }
-                for (;;) {
-                    bool ran = false, alive = false;
-                    for (int t = 0; t < threads; t++) {
-                        Fiber& f = fibers[t];
-                        if (f.state == RUNNABLE) {
-                            resume(f);
-                            ran = true;
-                        }
-                        alive |= f.state != DONE;
-                    }
-                    if (!alive) break;
-                    if (!ran && !release()) {
-                        int atBlock = 0, atWarp = 0;
-                        for (int t = 0; t < threads; t++) {
-                            Fiber& f = fibers[t];
-                            atBlock += f.state == AT_BLOCK_BARRIER;
-                            atWarp += f.state == AT_WARP_BARRIER;
-                        }
-                        snprintf(error, sizeof error,
-                                 "barrier divergence in block (%u,%u,%u): %d threads wait at __syncthreads, %d at a warp-level intrinsic",
-                                 bx, by, bz, atBlock, atWarp);
-                        // the stuck fibers are abandoned mid-kernel: start them afresh next launch
-                        for (int t = 0; t < threads; t++)
-                            if (fibers[t].state != DONE) fibers[t].started = false, fibers[t].state = DONE;
-                        current = nullptr;
-                        return 1;
-                    }
-                }
+                snprintf(error, sizeof error,
+                         "barrier divergence in block (%u,%u,%u): %d threads wait at __syncthreads, %d at a warp-level intrinsic",
+                         bx, by, bz, atBlock, atWarp);
+                // the stuck fibers are abandoned mid-kernel: start them afresh next launch
+                for (int t = 0; t < threads; t++)
+                    if (fibers[t].state != DONE) fibers[t].started = false, fibers[t].state = DONE;
+                current = nullptr;
+                return 1;
             }
+        }
+    }
     current = nullptr;
     return 0;
 }

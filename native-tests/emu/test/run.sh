@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the emulator's libraries with ../build.sh on the stub runtime (emu_stub.cpp as libcudart.so.13), checks
-# the cuBLAS/cuDNN sonames and version nodes, and runs blas_dnn_test. Usage: run.sh [output folder].
+# the cuBLAS/cuDNN sonames and version nodes, and runs blas_dnn_test and order_test. Usage: run.sh [output folder].
 set -euo pipefail
 command -v "${DPVM_EMU_CXX:-g++}" >/dev/null || { echo "cuda-emu: no C++ compiler; blas_dnn_test skipped"; exit 0; }
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -22,4 +22,9 @@ done
 g++ -std=c++17 -O2 -ffp-contract=off -Wall -Wextra -I native-tests/emu native-tests/emu/test/blas_dnn_test.cpp \
     -o "$OUT/blas_dnn_test" -L"$OUT" -l:libcudart.so.13 -ldl -Wl,-rpath,'$ORIGIN'
 "$OUT/blas_dnn_test" || status=1
+# the fiber and block orders the kernels run in (device.h, DPVM_EMU_ORDER): read once per process
+g++ -std=c++17 -O1 -Wall -Wextra -I native-tests/emu native-tests/emu/test/order_test.cpp -o "$OUT/order_test"
+for order in forward reverse shuffle; do
+    DPVM_EMU_ORDER=$order DPVM_EMU_SEED=1 "$OUT/order_test" $order || status=1
+done
 exit $status
