@@ -76,6 +76,8 @@ def main():
         emit("batchnorm_eval_fused", median_ms(lambda: torch.nn.functional.batch_norm(bx, rm, rv, bw, bb, False, 0.1, 1e-5)), act_bytes, "GB/s")
         c = (1, 64, 1, 1, 1)
         emit("batchnorm_eval_op_by_op", median_ms(lambda: (bx - rm.view(c)) * torch.rsqrt(rv.view(c) + 1e-5) * bw.view(c) + bb.view(c)), act_bytes, "GB/s")
+        emit("batchnorm_stats_sum", median_ms(lambda: bx.sum(dim=(0, 2, 3, 4))), act_bytes / 2, "GB/s")
+        emit("batchnorm_train_fwd", median_ms(lambda: torch.nn.functional.batch_norm(bx, rm, rv, bw, bb, True, 0.1, 1e-5)), 1.5 * act_bytes, "GB/s")
         del bx
         g = torch.rand(64 << 20, device=DEV)
         emit("gelu_tanh_256MiB", median_ms(lambda: torch.nn.functional.gelu(g, approximate="tanh")), 2.0 * g.numel() * 4, "GB/s")

@@ -1,6 +1,7 @@
 // Row reductions over a contiguous [rows, run] view (the host moves the reduced dims last first). One block
 // per row, a strided per-thread pass, then a warp-shuffle and shared-memory tree. Sums accumulate in double
-// for floats (the CPU reference does too) and in int64 for integers; max and min propagate NaN.
+// for floats (the CPU reference does too) and in int64 for integers; max and min propagate NaN. Split
+// reductions read [outer, rows, inner] in place and give each row several blocks (below).
 #include "common.cuh"
 
 enum { R_SUM, R_MAX, R_MIN };
@@ -97,3 +98,49 @@ DPVM_FOR_EACH_TYPE(DPVM_ARGREDUCE)
         }                                                                                           \
     }
 DPVM_FOR_EACH_TYPE(DPVM_REDUCE_COLS)
+
+// Reduction of a contiguous [outer, rows, inner] view over outer and inner: batch-norm statistics over
+// (N, D, H, W) of NCDHW, or a few long rows, or a whole tensor (rows = 1). The items are read in place, no
+// transposing copy, and each row's outer x inner items are cut into `splits` chunks of `chunk` items, one
+// block each, so a handful of rows still fills the GPU (the host sizes the chunks so that none is empty).
+// Neighbouring threads take neighbouring items, which are neighbouring addresses within each run of `inner`.
+// With one split the block writes the row's result; with more it writes its partial (double or int64) and
+// reduce_split_finish combines a row's partials in split order, so the result does not depend on timing.
+// Item k is (a, b) = (k / inner, k % inner), the division a multiply-high and a shift (as in Geo).
+#define DPVM_REDUCE_SPLIT(T, S)                                                                          \
+    extern "C" __global__ void reduce_split_##S(const T* x, T* out, Acc<T>::type* partial, int outer,     \
+                                                int rows, int inner, unsigned int magic, int shift,      \
+                                                int splits, int chunk, int op) {                         \
+        typedef Acc<T>::type A;                                                                          \
+        unsigned int items = (unsigned int) outer * (unsigned int) inner;                                \
+        for (int blk = blockIdx.x; blk < rows * splits; blk += gridDim.x) {                              \
+            int r = blk / splits, s = blk - r * splits;                                                  \
+            unsigned int begin = (unsigned int) s * (unsigned int) chunk;                                \
+            unsigned int end = min(items, begin + (unsigned int) chunk);                                 \
+            A acc = (A) 0;                                                                               \
+            if (op != R_SUM && begin < end) {                                                            \
+                unsigned int a = (__umulhi(begin, magic) + begin) >> shift;                              \
+                acc = (A) x[((i64) a * rows + r) * inner + (begin - a * (unsigned int) inner)];          \
+            }                                                                                            \
+            for (unsigned int k = begin + threadIdx.x; k < end; k += blockDim.x) {                       \
+                unsigned int a = (__umulhi(k, magic) + k) >> shift;                                      \
+                acc = combine<A>(op, acc, (A) x[((i64) a * rows + r) * inner + (k - a * (unsigned int) inner)]); \
+            }                                                                                            \
+            acc = block_combine<A>(op, acc);                                                             \
+            if (threadIdx.x == 0) {                                                                      \
+                if (splits == 1) out[r] = (T) acc;                                                       \
+                else partial[blk] = acc;                                                                 \
+            }                                                                                            \
+        }                                                                                                \
+    }                                                                                                    \
+    extern "C" __global__ void reduce_split_finish_##S(const Acc<T>::type* partial, T* out, int rows,     \
+                                                       int splits, int op) {                             \
+        typedef Acc<T>::type A;                                                                          \
+        DPVM_GRID_STRIDE(r, rows) {                                                                      \
+            const A* p = partial + (i64) r * splits;                                                     \
+            A acc = p[0];                                                                                \
+            for (int s = 1; s < splits; s++) acc = combine<A>(op, acc, p[s]);                            \
+            out[r] = (T) acc;                                                                            \
+        }                                                                                                \
+    }
+DPVM_FOR_EACH_TYPE(DPVM_REDUCE_SPLIT)

@@ -4,6 +4,7 @@ import dpvm.tensor.DType;
 import dpvm.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,6 +49,42 @@ class VariantApplicabilityTest {
         assertNull(Reductions.whyNotColumns(x, new int[] {0, 1}));
         assertTrue(Reductions.whyNotColumns(x, new int[] {1}).startsWith("it reduces leading dims only"));
         assertTrue(Reductions.whyNotColumns(x.transpose(0, 2), new int[] {0}).startsWith("it reads a contiguous tensor"));
+    }
+
+    @Test
+    void splitReductionReadsOneRunOfKeptDimsBetweenReducedOnesInPlace() {
+        Tensor x = Tensor.zeros(2, 3, 4, 5);
+        assertArrayEquals(new int[] {2, 3, 20}, Reductions.splitView(x, new int[] {0, 2, 3}), "batch-norm statistics");
+        assertArrayEquals(new int[] {1, 6, 20}, Reductions.splitView(x, new int[] {2, 3}), "trailing dims");
+        assertArrayEquals(new int[] {6, 20, 1}, Reductions.splitView(x, new int[] {0, 1}), "leading dims");
+        assertArrayEquals(new int[] {1, 1, 120}, Reductions.splitView(x, new int[] {0, 1, 2, 3}), "everything");
+        assertArrayEquals(new int[] {2, 12, 5}, Reductions.splitView(x, new int[] {0, 3}), "two kept dims in a row");
+        assertArrayEquals(new int[] {1, 3, 20}, Reductions.splitView(Tensor.zeros(1, 3, 4, 5), new int[] {2, 3}), "size-1 dims count either way");
+        assertArrayEquals(new int[] {2, 3, 20}, Reductions.splitView(Tensor.zeros(2, 1, 3, 4, 5), new int[] {0, 3, 4}));
+        assertNull(Reductions.splitView(x, new int[] {1, 2}), "kept dims 0 and 3 are not one run");
+        assertNull(Reductions.whyNotSplit(x, new int[] {0, 2, 3}));
+        assertTrue(Reductions.whyNotSplit(x, new int[] {1, 2}).startsWith("the kept dims of [2, 3, 4, 5] are not one run"));
+        assertTrue(Reductions.whyNotSplit(x.transpose(0, 3), new int[] {0}).startsWith("it reads a contiguous tensor"));
+    }
+
+    @Test
+    void splitPlanFillsTheGpuWithoutEmptyOrTinyChunks() {
+        for (int sms : new int[] {2, 132}) {
+            for (int rows : new int[] {1, 3, 64, 1000, 100_000}) {
+                for (int items : new int[] {1, 7, 4095, 4096, 8193, 100_000, 1_605_632, 51_380_224}) {
+                    int[] plan = Reductions.splitPlan(rows, items, sms);
+                    int splits = plan[0], chunk = plan[1];
+                    String at = rows + " rows of " + items + " items on " + sms + " SMs: " + splits + " x " + chunk;
+                    assertTrue(splits >= 1 && splits <= Reductions.SPLIT_MOST, at);
+                    assertTrue((long) (splits - 1) * chunk < items && (long) splits * chunk >= items, "every chunk holds items, and they cover the row: " + at);
+                    assertTrue(splits == 1 || chunk >= Reductions.SPLIT_MIN_ITEMS / 2, "no tiny chunks: " + at);
+                    if ((long) rows * splits < (long) Reductions.SPLIT_BLOCKS_PER_SM * sms)
+                        assertTrue(splits == Reductions.SPLIT_MOST || items / Reductions.SPLIT_MIN_ITEMS <= splits, "as many blocks as the items allow: " + at);
+                }
+            }
+        }
+        // batch-norm statistics of 32x64x16x56x56 on an H100 (132 SMs): 64 channels x 9 splits >= 4 blocks per SM
+        assertArrayEquals(new int[] {9, 5_708_914}, Reductions.splitPlan(64, 51_380_224, 132));
     }
 
     @Test

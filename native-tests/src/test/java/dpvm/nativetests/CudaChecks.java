@@ -218,6 +218,43 @@ class CudaChecks {
         assertArrayEquals(x.argmax(1, false).toLongArray(), x.to(GPU).argmax(1, false).toLongArray());
     }
 
+    /**
+     * Every reduce kernel that takes the operands gives the CPU's result for sum, max and min in every dtype,
+     * including split reductions whose outputs are cut into several chunks (batch-norm statistics, a few long
+     * rows, a whole tensor), and those repeat to the bit.
+     */
+    @Test
+    void reduceVariantsAgreeWithTheCpu() {
+        int[][] shapes = {{4, 3, 50, 50}, {3, 70_000}, {20_000}, {9_000, 3}, {5, 7, 11}, {2, 6, 5}};
+        int[][] dims = {{0, 2, 3}, {1}, {0}, {0}, {0, 2}, {1}};
+        // cols takes leading dims only; split needs the kept dims in one run (not so for the last case)
+        java.util.Set<Integer> colsTakes = java.util.Set.of(2, 3), splitRefuses = java.util.Set.of(5);
+        for (int i = 0; i < shapes.length; i++) {
+            for (DType t : DType.values()) {
+                Tensor floats = random(shapes[i], 40 + i, Device.CPU);
+                Tensor x = t.isFloating() ? floats.cast(t) : floats.mul(500).cast(t);
+                Tensor xg = x.to(GPU);
+                Tolerance tol = t == DType.FLOAT64 ? Tolerance.FP64 : Tolerance.FP32;
+                for (Backend.Reduce op : Backend.Reduce.values()) {
+                    double[] expected = dpvm.tensor.Ops.reduce(op, x, dims[i], false).toDoubleArray();
+                    String what = op + " over " + java.util.Arrays.toString(dims[i]) + " of " + dpvm.tensor.Shape.str(shapes[i]) + " " + t;
+                    for (String v : dpvm.kernels.KernelVariants.REDUCE.variants()) {
+                        try (dpvm.kernels.KernelVariants.Forcing f = dpvm.kernels.KernelVariants.REDUCE.force(v)) {
+                            double[] got = dpvm.tensor.Ops.reduce(op, xg, dims[i], false).toDoubleArray();
+                            assertNull(tol.mismatch(got, expected), v + ": " + what);
+                            if (v.equals("split")) assertArrayEquals(got, dpvm.tensor.Ops.reduce(op, xg, dims[i], false).toDoubleArray(), "split repeats: " + what);
+                        } catch (dpvm.kernels.VariantNotApplicableException e) {
+                            boolean refusable = v.equals("cols") ? !colsTakes.contains(i) : v.equals("split") && splitRefuses.contains(i);
+                            assertTrue(refusable, v + " refused " + what + ": " + e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+        Functional.sum(random(new int[] {4, 3, 50, 50}, 1, GPU), new int[] {0, 2, 3}, false);
+        assertEquals("split", dpvm.kernels.KernelVariants.REDUCE.lastAutomatic(), "batch-norm statistics are read in place");
+    }
+
     @Test
     void profilerTableNamesTheOps() {
         CudaDevice d = CudaDevice.get(0);

@@ -115,6 +115,14 @@ public final class GpuBench {
                             bx.sub(rm.reshape(chan)).mul(rv.reshape(chan).add(1e-5).rsqrt()).mul(bw.reshape(chan)).add(bb.reshape(chan));
                         }
                     }), bytes, "GB/s");
+                    // training mode: the per-channel statistics (a split reduction over N, D, H, W read in place),
+                    // then the normalisation; the floor counts one read for the statistics and one read and write
+                    emit("batchnorm_stats_sum", t.medianMs(warm, reps, () -> Functional.sum(bx, new int[] {0, 2, 3, 4}, false).close()), bytes / 2, "GB/s");
+                    emit("batchnorm_train_fwd", t.medianMs(warm, reps, () -> {
+                        try (dpvm.tensor.Scope ignored = dpvm.tensor.Scope.open()) {
+                            Functional.batchNorm(bx, rm, rv, bw, bb, true, 0.1, 1e-5);
+                        }
+                    }), 1.5 * bytes, "GB/s");
                 },
                 (t, b) -> {
                     // tanh GELU over 256 MiB: seven ops as one generated kernel
