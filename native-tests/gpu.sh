@@ -7,6 +7,8 @@
 #                        results go to $OUT when it is set.
 #   gpu.sh run lab list | lab KERNEL [SIZES...] [--variant NAME | --variants] [--math tf32] ...
 #                        the kernel lab (docs/cuda.md): one kernel checked against the CPU, then timed
+#   gpu.sh run sanitize [memcheck|racecheck|synccheck|initcheck]
+#                        the op tests and GPU checks under compute-sanitizer (exit 3 when it reports errors)
 # With the device tool: run(command="native-tests/gpu.sh run", carry=["native-tests/gpu-bundle"]).
 # Rehearsal without a GPU: DPVM_CUDA_LIBS=native-tests/target/cuda-emu native-tests/gpu.sh run parity, and
 #   DPVM_CUDA_LIBS=... DPVM_BENCH_NO_TORCH=1 DPVM_JAVA_OPTS=-Ddpvm.bench.small=true native-tests/gpu.sh run bench
@@ -112,6 +114,21 @@ run() {
         done
         set -e
     fi
+    if [ "$what" = sanitize ]; then
+        # the op tests and GPU checks under NVIDIA's compute-sanitizer (out-of-bounds and misaligned accesses,
+        # shared-memory races, barrier misuse, uninitialised reads), which the emulator cannot see; slow, so the
+        # backbones and the memory soaks are left out (DPVM_SANITIZE_CLASSES replaces the list)
+        local tool="${1:-memcheck}"
+        local sanitizer; sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+        local classes="${DPVM_SANITIZE_CLASSES:-ElementwiseOpsTest,FusedTest,ReductionAndMatmulTest,NormSoftmaxLossTest,IndexAndShapeOpsTest,ConvPoolOpsTest,DropoutAndCrossEntropyTest,RandomTest,AutogradTest,CudaChecks,KernelLabChecks}"
+        set +e
+        "$sanitizer" --tool "$tool" --error-exitcode 3 --print-limit 50 --target-processes all \
+            "$java" "${JOPTS[@]}" -Ddpvm.test.devices=cuda:0 -Ddpvm.cuda.poison=true "-Ddpvm.parity.classes=$classes" \
+            -jar "$BUNDLE/junit-console.jar" execute --class-path "$cp" --select-class dpvm.nativetests.ParitySuite \
+            --details=summary --disable-banner 2>&1 | tee "$out/sanitize-$tool.log"
+        status=${PIPESTATUS[0]}
+        set -e
+    fi
     if [ "$what" = lab ]; then
         # the lab exits 1 when a check fails or a forced variant cannot run: report it after the recap
         set +e
@@ -125,6 +142,9 @@ run() {
     [ -f "$out/parity.log" ] && { grep -E '^(PARITY|SOAK|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (see parity.log)"; }
     [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
     [ "$what" = all ] && [ -f "$out/lab.txt" ] && grep -vE '^(WARNING|  ceiling)' "$out/lab.txt"
+    for f in "$out"/sanitize-*.log; do
+        [ -f "$f" ] && { grep -E '^(PARITY|  FAILED|========= (ERROR SUMMARY|Invalid|Race|Barrier|Uninitialized|Misaligned))' "$f" | head -40; }
+    done
     echo "results in $out"
     return "$status"
 }
@@ -132,5 +152,5 @@ run() {
 case "${1:-}" in
     pack) pack ;;
     run) shift; run "$@" ;;
-    *) echo "usage: $0 pack | run [all|parity|bench|lab list|lab KERNEL [SIZES...] [--variant NAME|--variants]]" >&2; exit 2 ;;
+    *) echo "usage: $0 pack | run [all|parity|bench|sanitize [TOOL]|lab list|lab KERNEL [SIZES...] [--variant NAME|--variants]]" >&2; exit 2 ;;
 esac
