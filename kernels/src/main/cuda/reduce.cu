@@ -85,17 +85,34 @@ template <typename T> __device__ __forceinline__ bool better(bool max, T v, int 
     }
 DPVM_FOR_EACH_TYPE(DPVM_ARGREDUCE)
 
-// Reduction over the leading dims of a contiguous [rows, cols] view, one thread per column: neighbouring
-// threads read neighbouring columns, so loads coalesce without first transposing the tensor (bias gradients,
-// sums over the batch). Used when there are enough columns to fill the GPU.
-#define DPVM_REDUCE_COLS(T, S)                                                                      \
-    extern "C" __global__ void reduce_cols_##S(const T* x, T* out, int rows, int cols, int op) {   \
-        typedef Acc<T>::type A;                                                                     \
-        DPVM_GRID_STRIDE(c, cols) {                                                                 \
-            A acc = op == R_SUM || rows == 0 ? (A) 0 : (A) x[c];                                    \
-            for (int r = 0; r < rows; r++) acc = combine<A>(op, acc, (A) x[(i64) r * cols + c]);    \
-            out[c] = (T) acc;                                                                       \
-        }                                                                                           \
+// Reduction over the leading dims of a contiguous [rows, cols] view (bias gradients, sums over the batch),
+// read in place: a block takes a tile of 32 columns, its eight warps each a 32-column slice of every eighth
+// row, so every load is one 128-byte line; the eight slices meet in shared memory in warp order. The rows are
+// cut into `splits` chunks of `chunk` rows, one block per tile and chunk, so a few hundred columns still fill
+// the GPU; with more than one split the partials go through reduce_split_finish (below), in chunk order.
+#define DPVM_REDUCE_COLS(T, S)                                                                           \
+    extern "C" __global__ void reduce_cols_##S(const T* x, T* out, Acc<T>::type* partial, int rows,      \
+                                               int cols, int splits, int chunk, int op) {                \
+        typedef Acc<T>::type A;                                                                          \
+        __shared__ A slice[8][33];                                                                       \
+        int tiles = (cols + 31) / 32, tx = threadIdx.x & 31, ty = threadIdx.x >> 5;                      \
+        for (int blk = blockIdx.x; blk < tiles * splits; blk += gridDim.x) {                             \
+            int tile = blk / splits, s = blk - tile * splits, c = tile * 32 + tx;                        \
+            int begin = s * chunk, end = min(rows, begin + chunk);                                       \
+            A acc = (A) 0;                                                                               \
+            if (c < cols) {                                                                              \
+                if (op != R_SUM) acc = (A) x[(i64) begin * cols + c];                                    \
+                for (int r = begin + ty; r < end; r += 8) acc = combine<A>(op, acc, (A) x[(i64) r * cols + c]); \
+            }                                                                                            \
+            __syncthreads();  /* the previous tile's slices are read */                                  \
+            slice[ty][tx] = acc;                                                                         \
+            __syncthreads();                                                                             \
+            if (ty == 0 && c < cols) {                                                                   \
+                for (int k = 1; k < 8; k++) acc = combine<A>(op, acc, slice[k][tx]);                     \
+                if (splits == 1) out[c] = (T) acc;                                                       \
+                else partial[(i64) c * splits + s] = acc;                                                \
+            }                                                                                            \
+        }                                                                                                \
     }
 DPVM_FOR_EACH_TYPE(DPVM_REDUCE_COLS)
 

@@ -10,9 +10,10 @@ import java.util.Arrays;
 
 /**
  * Sum, max, min over any set of dims and argmax/argmin. Three kernels ({@link KernelVariants#REDUCE}): rows
- * (the reduced dims moved last, by a strided copy unless already so, one block per output), cols (one thread
- * per output over leading dims) and split (a contiguous [outer, kept, inner] read in place, each output's
- * items cut among several blocks, then their partials combined).
+ * (the reduced dims moved last, by a strided copy unless already so, one block per output), cols (leading dims
+ * read in place in tiles of 32 columns) and split (a contiguous [outer, kept, inner] read in place). Cols and
+ * split cut each output's items among several blocks when there are too few outputs to fill the GPU, and
+ * combine the partials in a fixed order.
  */
 final class Reductions {
     private Reductions() {}
@@ -22,16 +23,13 @@ final class Reductions {
         return c.dense(x.permute(Shape.moveLast(x.rank(), last)));
     }
 
-    /** Kept columns from which a column-wise pass (one thread each) beats transposing first. */
-    static final int COLUMN_THRESHOLD = 1024;
-
     /** Whether dims (sorted, as the front end gives them) are 0, 1, ..., k-1. */
     static boolean leading(int[] dims) {
         for (int i = 0; i < dims.length; i++) if (dims[i] != i) return false;
         return dims.length > 0;
     }
 
-    /** Why the column kernel (one thread per kept element, reading the reduced leading dims in place) cannot run, or null. */
+    /** Why the column kernel (tiles of 32 kept columns, reading the reduced leading dims in place) cannot run, or null. */
     static String whyNotColumns(Tensor x, int[] dims) {
         if (!leading(dims)) return "it reduces leading dims only, got dims " + Arrays.toString(dims) + " of " + Shape.str(x.shape());
         if (!x.isContiguous()) return "it reads a contiguous tensor, got strides " + Arrays.toString(x.strides());
@@ -75,25 +73,24 @@ final class Reductions {
     }
 
     /**
-     * {splits, chunk} for {@code rows} outputs of {@code items} items each: enough blocks in all for
-     * SPLIT_BLOCKS_PER_SM per multiprocessor, at least SPLIT_MIN_ITEMS items a block, at most SPLIT_MOST
-     * splits, and chunks of equal size but the last, none of them empty.
+     * {splits, chunk} for work of {@code blocks} blocks (outputs, or column tiles) of {@code items} items each:
+     * enough blocks in all for SPLIT_BLOCKS_PER_SM per multiprocessor, at least {@code minItems} items a chunk,
+     * at most SPLIT_MOST splits, and chunks of equal size but the last, none of them empty.
      */
-    static int[] splitPlan(int rows, int items, int multiprocessors) {
-        long want = Math.max(1, ((long) SPLIT_BLOCKS_PER_SM * multiprocessors + rows - 1) / rows);
-        long splits = Math.min(Math.min(want, Math.max(1, items / SPLIT_MIN_ITEMS)), SPLIT_MOST);
+    static int[] splitPlan(int blocks, int items, int minItems, int multiprocessors) {
+        long want = Math.max(1, ((long) SPLIT_BLOCKS_PER_SM * multiprocessors + blocks - 1) / blocks);
+        long splits = Math.min(Math.min(want, Math.max(1, items / minItems)), SPLIT_MOST);
         long chunk = Math.max(1, (items + splits - 1) / splits);
         return new int[] {(int) ((items + chunk - 1) / chunk), (int) chunk};
     }
 
     /**
-     * Picks the kernel: cols for leading dims into at least COLUMN_THRESHOLD outputs; rows when the reduced
-     * dims are already last and there are rows enough for SPLIT_BLOCKS_PER_SM blocks per multiprocessor (no
-     * copy, no partials); split wherever it reads the tensor in place; rows, after a transposing copy, else.
+     * Picks the kernel: cols for leading dims of a contiguous tensor; rows when the reduced dims are already
+     * last and there are rows enough for SPLIT_BLOCKS_PER_SM blocks per multiprocessor (no copy, no partials);
+     * split wherever it reads the tensor in place; rows, after a transposing copy, else.
      */
     static Tensor reduce(Ctx c, Reduce op, Tensor x, int[] dims, boolean keepdim) {
-        int run = 1;
-        for (int d : dims) run *= x.shape()[d];
+        int run = itemsPerOutput(x.shape(), dims);
         Tensor out = c.empty(Shape.reduced(x.shape(), dims, keepdim), x.dtype());
         int rows = out.numel();
         if (rows == 0) return out;
@@ -104,35 +101,56 @@ final class Reductions {
         String notCols = whyNotColumns(x, dims), notSplit = whyNotSplit(x, dims);
         int[] view = notSplit == null ? splitView(x, dims) : null;
         boolean rowsInPlace = view != null && view[0] == 1 && rows >= SPLIT_BLOCKS_PER_SM * c.dev.multiprocessors();
-        String automatic = notCols == null && rows >= COLUMN_THRESHOLD ? "cols" : view != null && !rowsInPlace ? "split" : "rows";
+        String automatic = notCols == null ? "cols" : view != null && !rowsInPlace ? "split" : "rows";
         String variant = KernelVariants.REDUCE.pick(automatic, v -> v.equals("cols") ? notCols : v.equals("split") ? notSplit : null);
+        String s = Ctx.sfx(x.dtype());
+        int sms = c.dev.multiprocessors();
         switch (variant) {
-            case "cols" -> c.launch("reduce.cu", "reduce_cols_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(x), Ctx.ptr(out), run, rows, op.ordinal());
-            case "split" -> split(c, op, x, splitView(x, dims), out);
+            case "cols" -> {
+                int tiles = (rows + 31) / 32;
+                int[] plan = splitPlan(tiles, run, SPLIT_MIN_ITEMS / 32, sms);
+                withPartials(c, x, out, plan[0], partial -> c.launchBlocks("reduce.cu", "reduce_cols_" + s, cappedBlocks((long) tiles * plan[0]), Ctx.THREADS,
+                        Ctx.ptr(x), Ctx.ptr(out), partial, run, rows, plan[0], plan[1], op.ordinal()), op);
+            }
+            case "split" -> {
+                int outer = view[0], inner = view[2];
+                int[] plan = splitPlan(rows, outer * inner, SPLIT_MIN_ITEMS, sms);
+                long[] div = Geometry.divisor(inner);
+                withPartials(c, x, out, plan[0], partial -> c.launchBlocks("reduce.cu", "reduce_split_" + s, cappedBlocks((long) rows * plan[0]), Ctx.THREADS,
+                        Ctx.ptr(x), Ctx.ptr(out), partial, outer, rows, inner, (int) div[0], (int) div[1], plan[0], plan[1], op.ordinal()), op);
+            }
             case "rows" -> {
                 Tensor rowsView = moveLast(c, x, dims);
-                c.launchRows("reduce.cu", "reduce_rows_" + Ctx.sfx(x.dtype()), rows, Ctx.ptr(rowsView), Ctx.ptr(out), rows, run, op.ordinal());
+                c.launchRows("reduce.cu", "reduce_rows_" + s, rows, Ctx.ptr(rowsView), Ctx.ptr(out), rows, run, op.ordinal());
             }
             default -> throw new IllegalStateException("reduce: no kernel for variant " + variant);
         }
         return out;
     }
 
-    private static void split(Ctx c, Reduce op, Tensor x, int[] view, Tensor out) {
-        int outer = view[0], rows = view[1], inner = view[2];
-        int[] plan = splitPlan(rows, outer * inner, c.dev.multiprocessors());
-        int splits = plan[0], chunk = plan[1];
-        long[] div = Geometry.divisor(inner);
-        String s = Ctx.sfx(x.dtype());
-        int blocks = (int) Math.min((long) rows * splits, 65535L * 16);
+    private static int itemsPerOutput(int[] shape, int[] dims) {
+        int n = 1;
+        for (int d : dims) n *= shape[d];
+        return n;
+    }
+
+    private static int cappedBlocks(long blocks) {
+        return (int) Math.min(blocks, 65535L * 16);  // the kernels loop over the rest
+    }
+
+    /**
+     * Runs a kernel that writes the outputs itself (one split: {@code launch} gets a null partial pointer) or
+     * one partial per output and split (double or int64), which reduce_split_finish then combines in order.
+     */
+    private static void withPartials(Ctx c, Tensor x, Tensor out, int splits, java.util.function.LongConsumer launch, Reduce op) {
         if (splits == 1) {
-            c.launchBlocks("reduce.cu", "reduce_split_" + s, blocks, Ctx.THREADS, Ctx.ptr(x), Ctx.ptr(out), 0L, outer, rows, inner, (int) div[0], (int) div[1], 1, chunk, op.ordinal());
+            launch.accept(0L);
             return;
         }
-        DType acc = x.dtype().isFloating() ? DType.FLOAT64 : DType.INT64;
-        try (Tensor partial = c.empty(new int[] {rows, splits}, acc)) {
-            c.launchBlocks("reduce.cu", "reduce_split_" + s, blocks, Ctx.THREADS, Ctx.ptr(x), Ctx.ptr(out), Ctx.ptr(partial), outer, rows, inner, (int) div[0], (int) div[1], splits, chunk, op.ordinal());
-            c.launch("reduce.cu", "reduce_split_finish_" + s, rows, Ctx.ptr(partial), Ctx.ptr(out), rows, splits, op.ordinal());
+        int outputs = out.numel();
+        try (Tensor partial = c.empty(new int[] {outputs, splits}, x.dtype().isFloating() ? DType.FLOAT64 : DType.INT64)) {
+            launch.accept(Ctx.ptr(partial));
+            c.launch("reduce.cu", "reduce_split_finish_" + Ctx.sfx(x.dtype()), outputs, Ctx.ptr(partial), Ctx.ptr(out), outputs, splits, op.ordinal());
         }
     }
 

@@ -72,7 +72,7 @@ class VariantApplicabilityTest {
         for (int sms : new int[] {2, 132}) {
             for (int rows : new int[] {1, 3, 64, 1000, 100_000}) {
                 for (int items : new int[] {1, 7, 4095, 4096, 8193, 100_000, 1_605_632, 51_380_224}) {
-                    int[] plan = Reductions.splitPlan(rows, items, sms);
+                    int[] plan = Reductions.splitPlan(rows, items, Reductions.SPLIT_MIN_ITEMS, sms);
                     int splits = plan[0], chunk = plan[1];
                     String at = rows + " rows of " + items + " items on " + sms + " SMs: " + splits + " x " + chunk;
                     assertTrue(splits >= 1 && splits <= Reductions.SPLIT_MOST, at);
@@ -84,7 +84,9 @@ class VariantApplicabilityTest {
             }
         }
         // batch-norm statistics of 32x64x16x56x56 on an H100 (132 SMs): 64 channels x 9 splits >= 4 blocks per SM
-        assertArrayEquals(new int[] {9, 5_708_914}, Reductions.splitPlan(64, 51_380_224, 132));
+        assertArrayEquals(new int[] {9, 5_708_914}, Reductions.splitPlan(64, 51_380_224, Reductions.SPLIT_MIN_ITEMS, 132));
+        // the bias gradient of a linear layer, [8192, 768] summed over rows: 24 tiles of 32 columns, 22 chunks
+        assertArrayEquals(new int[] {22, 373}, Reductions.splitPlan(24, 8192, Reductions.SPLIT_MIN_ITEMS / 32, 132));
     }
 
     @Test

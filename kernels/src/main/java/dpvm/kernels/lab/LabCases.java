@@ -72,7 +72,7 @@ public final class LabCases {
             LabCase.of("channel-sum", "N C S", "per-channel sums of [N, C, S] over N and S (batch-norm statistics)", sizes(32, 64, 50176), sizes(3, 4, 3000),
                     s -> Problem.memory(F * ((double) s[0] * s[1] * s[2] + s[1]), () -> new Tensor[] {uniform(1, s[0], s[1], s[2])},
                             in -> one(Functional.sum(in[0], new int[] {0, 2}, false)))).varying(KernelVariants.REDUCE, "rows", "split"),
-            LabCase.of("column-sum", "R C", "column sums of [R, C] (reducing the leading dim)", sizes(8192, 4096), sizes(6, 300),
+            LabCase.of("column-sum", "R C", "column sums of [R, C] (reducing the leading dim, as bias gradients do)", sizes(8192, 4096), sizes(6, 300),
                     s -> rows(s, F, x -> x.sum(0, false), s[1])).varying(KernelVariants.REDUCE),
             LabCase.of("copy", "R C", "dense copy of [R, C]", sizes(4096, 4096), sizes(30, 40),
                     s -> rows(s, 2 * F, x -> on(x).copy(x, DType.FLOAT32))).varying(KernelVariants.COPY),

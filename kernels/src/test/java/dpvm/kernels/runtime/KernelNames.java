@@ -22,7 +22,7 @@ final class KernelNames {
                 copy.add("copy_" + c + "_" + t);
             }
             copy.add("fill_" + t);
-            reduce.addAll(List.of("reduce_rows_" + t, "reduce_cols_" + t, "argreduce_rows_" + t));
+            reduce.addAll(List.of("reduce_rows_" + t, "reduce_cols_" + t, "reduce_split_" + t, "reduce_split_finish_" + t, "argreduce_rows_" + t));
             for (String i : List.of("i32", "i64")) {
                 for (String k : List.of("index_select_", "index_add_", "gather_", "scatter_add_")) index.add(k + t + "_" + i);
             }
