@@ -82,6 +82,23 @@ __device__ __forceinline__ void report_bad_index(int* flag, i64 v) {
     }
 }
 
+__device__ __forceinline__ double warp_sum(double v) {
+    // butterfly: every lane ends with the same bits (each step adds the same two values, in either order)
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// Sum over the block; every thread gets the same value. blockDim.x is a multiple of 32; part has 32 slots.
+__device__ __forceinline__ double block_sum(double v, double* part) {
+    v = warp_sum(v);
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    __syncthreads();  // readers of the previous call are done with part
+    if (lane == 0) part[warp] = v;
+    __syncthreads();
+    v = lane < (int) (blockDim.x >> 5) ? part[lane] : 0.0;
+    return warp_sum(v);  // each warp adds the partials itself, in the same order
+}
+
 #define DPVM_GRID_STRIDE(i, n) \
     for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) (n); i += blockDim.x * gridDim.x)
 

@@ -172,6 +172,16 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Tensor[] batchNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return op("batch_norm", () -> BatchNorm.forward(ctx, x, weight, bias, eps));
+    }
+
+    @Override
+    public Tensor[] batchNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, boolean weightGrad, boolean biasGrad) {
+        return op("batch_norm_backward", () -> BatchNorm.backward(ctx, gradOut, x, mean, rstd, weight, weightGrad, biasGrad));
+    }
+
+    @Override
     public Tensor[] layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
         return op("layer_norm", () -> Norm.forward(ctx, x, normalizedDims, weight, bias, eps));
     }

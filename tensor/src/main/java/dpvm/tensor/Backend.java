@@ -109,6 +109,23 @@ public interface Backend {
     Tensor[] layerNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, int normalizedDims,
                                boolean weightGrad, boolean biasGrad);
 
+    // Batch norm in training mode: x is [N, C, ...], viewed as [outer = N, C, inner = the product of the rest].
+    /**
+     * Normalises each channel with the mean and biased variance of its N x inner values, {@code y = (x - mean) *
+     * rstd * weight + bias} with {@code rstd = 1 / sqrt(var + eps)}; weight and bias are each null or [C].
+     * Returns {y (x's shape), mean, rstd, var}, the last three [C] in x's dtype: mean and rstd are saved for the
+     * backward, var feeds the running statistics.
+     */
+    Tensor[] batchNorm(Tensor x, Tensor weight, Tensor bias, double eps);
+
+    /**
+     * Gradients of training-mode batch norm from the upstream gradient, the input and the forward's saved mean
+     * and rstd (weight null when there was none): {@code dx = weight * rstd * (g - mean(g) - xhat * mean(g xhat))}
+     * per channel. Returns {dx, dweight, dbias}, the last two [C] (sums of g xhat and of g), made only when
+     * asked for, else null.
+     */
+    Tensor[] batchNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, boolean weightGrad, boolean biasGrad);
+
     // Normalised exponentials.
     Tensor softmax(Tensor x, int dim, boolean log);
 

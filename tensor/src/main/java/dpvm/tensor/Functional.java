@@ -206,31 +206,27 @@ public final class Functional {
                                    boolean training, double momentum, double eps) {
         if (x.rank() < 2) throw new ShapeException("batch_norm: input must be [N, C, ...], got " + Shape.str(x.shape));
         int c = x.shape[1];
-        int[] dims = new int[x.rank() - 1];
-        dims[0] = 0;
-        for (int i = 2; i < x.rank(); i++) dims[i - 1] = i;
-        int[] bshape = new int[x.rank()];
-        Arrays.fill(bshape, 1);
-        bshape[1] = c;
-        Tensor mean, var;
         if (training) {
-            int count = x.numel() / Math.max(c, 1);
-            if (count <= 1) throw new ShapeException("batch_norm: training needs more than one value per channel, got input " + Shape.str(x.shape));
-            mean = mean(x, dims, true);
-            var = var(x, dims, false, true);
+            // statistics and normalisation in one primitive (two passes over x, two more for the gradient)
+            Tensor[] r = Ops.batchNorm(x, weight, bias, eps);
             if (runningMean != null && runningVar != null) {
+                int count = x.numel() / Math.max(c, 1);
                 try (AutoCloseable ignored = Autograd.noGrad()) {
-                    assign(runningMean, runningMean.mul(1 - momentum).add(mean.detach().reshape(c).mul(momentum)));
-                    assign(runningVar, runningVar.mul(1 - momentum).add(var.detach().reshape(c).mul(momentum * count / (count - 1.0))));
+                    assign(runningMean, runningMean.mul(1 - momentum).add(r[1].mul(momentum)));
+                    assign(runningVar, runningVar.mul(1 - momentum).add(r[2].mul(momentum * count / (count - 1.0))));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             }
-        } else {
-            if (runningMean == null || runningVar == null) throw new IllegalArgumentException("batch_norm: eval mode needs running statistics");
-            mean = runningMean.reshape(bshape);
-            var = runningVar.reshape(bshape);
+            if (!r[0].requiresGrad()) r[1].close();  // else the gradient still needs it
+            r[2].close();
+            return r[0];
         }
+        if (runningMean == null || runningVar == null) throw new IllegalArgumentException("batch_norm: eval mode needs running statistics");
+        int[] bshape = new int[x.rank()];
+        Arrays.fill(bshape, 1);
+        bshape[1] = c;
+        Tensor mean = runningMean.reshape(bshape), var = runningVar.reshape(bshape);
         // (x - mean) / sqrt(var + eps) * weight + bias in one pass
         Expr y = X.sub(Y).mul(Expr.input(2).add(eps).rsqrt());
         int inputs = 3;

@@ -350,6 +350,35 @@ public final class Ops {
         return y;
     }
 
+    /**
+     * Batch norm in training mode over every dim of x [N, C, ...] but C, with the biased variance; weight and
+     * bias are each null or [C]. Returns {y, mean, var}: the batch's per-channel statistics (no gradient), for
+     * the running statistics; mean is also saved for the gradient, so it stays open while y requires one (var
+     * is the caller's to close). Gradient: the backend's fused backward from the saved per-channel mean and
+     * rstd (a first-order rule, as for layer norm).
+     */
+    public static Tensor[] batchNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        open(x, weight, bias);
+        floating("batch_norm", x);
+        if (x.rank() < 2) throw new ShapeException("batch_norm: input must be [N, C, ...], got " + Shape.str(x.shape));
+        int c = x.shape[1];
+        if (x.numel() / Math.max(c, 1) <= 1) throw new ShapeException("batch_norm: training needs more than one value per channel, got input " + Shape.str(x.shape));
+        for (Tensor p : new Tensor[] {weight, bias}) {
+            if (p == null) continue;
+            sameDevice("batch_norm", x, p);
+            sameDtype("batch_norm", x, p);
+            if (!Shape.same(p.shape, new int[] {c})) throw new ShapeException("batch_norm: weight and bias must be [" + c + "] for input " + Shape.str(x.shape) + ", got " + Shape.str(p.shape));
+        }
+        Tensor[] r = Scope.primitive(() -> x.backend().batchNorm(x, weight, bias, eps));
+        Tensor y = r[0], mean = r[1], rstd = r[2], var = r[3];
+        Autograd.record("batch_norm", y, g -> {
+            boolean dw = weight != null && weight.requiresGrad, db = bias != null && bias.requiresGrad;
+            return Scope.primitive(() -> g.backend().batchNormBackward(g, x, mean, rstd, weight, dw, db));
+        }, x, weight, bias);
+        if (!y.requiresGrad) rstd.close();
+        return new Tensor[] {y, mean, var};
+    }
+
     // ---------------------------------------------------------------- softmax
 
     public static Tensor softmax(Tensor x, int dim, boolean log) {

@@ -9,7 +9,7 @@ import java.util.List;
 /** The kernel sources shipped in the jar under {@code dpvm/kernels/cuda/}. */
 public final class KernelSources {
     /** Every kernel file; the nvcc compile test and the module loader both use this list. */
-    public static final List<String> FILES = List.of("elementwise.cu", "copy.cu", "reduce.cu", "softmax.cu", "index.cu", "random.cu", "pool.cu", "norm.cu");
+    public static final List<String> FILES = List.of("elementwise.cu", "copy.cu", "reduce.cu", "softmax.cu", "index.cu", "random.cu", "pool.cu", "norm.cu", "batchnorm.cu");
     /** Headers every kernel file may include; the loader hands all of them to NVRTC in memory. */
     public static final List<String> HEADERS = List.of("common.cuh", "elementwise.cuh");
 

@@ -14,7 +14,8 @@ final class KernelNames {
 
     static Map<String, List<String>> expected() {
         List<String> elementwise = new ArrayList<>(), copy = new ArrayList<>(), reduce = new ArrayList<>(), softmax = new ArrayList<>(),
-                index = new ArrayList<>(), random = new ArrayList<>(), pool = new ArrayList<>(), norm = new ArrayList<>();
+                index = new ArrayList<>(), random = new ArrayList<>(), pool = new ArrayList<>(), norm = new ArrayList<>(),
+                batchNorm = new ArrayList<>();
         for (String t : ALL) {
             elementwise.addAll(List.of("unary_" + t, "binary_" + t, "binary_flat_" + t));
             for (String c : ALL) {
@@ -35,13 +36,14 @@ final class KernelNames {
             pool.addAll(List.of("maxpool_fwd_" + t, "maxpool_bwd_" + t, "avgpool_fwd_" + t, "avgpool_bwd_" + t));
             for (String v : List.of("w1", "w2", "w4", "w8", "w16", "w32", "b", "wide")) norm.addAll(List.of("layer_norm_fwd_" + v + "_" + t, "layer_norm_bwd_" + v + "_" + t));
             norm.addAll(List.of("layer_norm_bwd_cols_" + t, "layer_norm_bwd_colsum_" + t));
+            for (String k : List.of("bn_stats_", "bn_stats_finish_", "bn_apply_", "bn_grad_sums_", "bn_grad_finish_", "bn_grad_input_")) batchNorm.add(k + t);
         }
         for (String t : FLOATS) {
             random.add("dropout_" + t);
             for (String i : List.of("i32", "i64")) softmax.addAll(List.of("cross_entropy_fwd_" + t + "_" + i, "cross_entropy_bwd_" + t + "_" + i));
         }
         return Map.of("elementwise.cu", elementwise, "copy.cu", copy, "reduce.cu", reduce, "softmax.cu", softmax,
-                "index.cu", index, "random.cu", random, "pool.cu", pool, "norm.cu", norm);
+                "index.cu", index, "random.cu", random, "pool.cu", pool, "norm.cu", norm, "batchnorm.cu", batchNorm);
     }
 
     /** Names missing from a cubin's symbol table (extern "C" names appear verbatim, NUL-terminated). */

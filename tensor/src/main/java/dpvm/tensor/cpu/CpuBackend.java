@@ -182,6 +182,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor[] batchNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return CpuBatchNorm.forward(this, x, weight, bias, eps);
+    }
+
+    @Override
+    public Tensor[] batchNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, boolean weightGrad, boolean biasGrad) {
+        return CpuBatchNorm.backward(this, gradOut, x, mean, rstd, weight, weightGrad, biasGrad);
+    }
+
+    @Override
     public Tensor[] layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
         return CpuNorm.forward(this, x, normalizedDims, weight, bias, eps);
     }

@@ -1,0 +1,71 @@
+package dpvm.kernels;
+
+import dpvm.kernels.runtime.Geometry;
+import dpvm.tensor.DType;
+import dpvm.tensor.Tensor;
+
+/**
+ * Training-mode batch norm and its backward (batchnorm.cu) on a dense x viewed as [outer, C, inner]: two passes
+ * over x forward (per-channel statistics, then the normalisation) and two backward (the sums of g and g xhat,
+ * then dx), each channel's items cut among blocks by {@link Reductions#splitPlan}.
+ */
+final class BatchNorm {
+    private BatchNorm() {}
+
+    /** {outer, C, inner} of an [N, C, ...] shape. */
+    private static int[] view(int[] shape) {
+        int inner = 1;
+        for (int i = 2; i < shape.length; i++) inner *= shape[i];
+        return new int[] {shape[0], shape[1], inner};
+    }
+
+    /** {y, mean, rstd, var}; see {@link dpvm.tensor.Backend#batchNorm}. */
+    static Tensor[] forward(Ctx c, Tensor x, Tensor weight, Tensor bias, double eps) {
+        int[] v = view(x.shape());
+        int outer = v[0], channels = v[1], inner = v[2], n = x.numel();
+        Tensor cx = c.dense(x), cw = weight == null ? null : c.dense(weight), cb = bias == null ? null : c.dense(bias);
+        String s = Ctx.sfx(x.dtype());
+        Tensor y = c.empty(x.shape(), x.dtype());
+        Tensor mean = c.empty(new int[] {channels}, x.dtype()), rstd = c.empty(new int[] {channels}, x.dtype()), var = c.empty(new int[] {channels}, x.dtype());
+        int[] plan = Reductions.splitPlan(channels, outer * inner, Reductions.SPLIT_MIN_ITEMS, c.dev.multiprocessors());
+        long[] div = Geometry.divisor(inner), divC = Geometry.divisor(channels);
+        try (Tensor partial = c.empty(new int[] {channels, plan[0], 2}, DType.FLOAT64)) {
+            c.launchBlocks("batchnorm.cu", "bn_stats_" + s, blocks((long) channels * plan[0]), Ctx.THREADS,
+                    Ctx.ptr(cx), Ctx.ptr(partial), outer, channels, inner, (int) div[0], (int) div[1], plan[0], plan[1]);
+            c.launch("batchnorm.cu", "bn_stats_finish_" + s, channels, Ctx.ptr(partial), Ctx.ptr(cx), Ctx.ptr(mean), Ctx.ptr(rstd), Ctx.ptr(var),
+                    channels, inner, plan[0], (double) outer * inner, eps);
+        }
+        c.launch("batchnorm.cu", "bn_apply_" + s, n, Ctx.ptr(cx), Ctx.ptr(y), Ctx.ptr(mean), Ctx.ptr(rstd), ptrOrNull(cw), ptrOrNull(cb),
+                n, channels, (int) div[0], (int) div[1], (int) divC[0], (int) divC[1]);
+        return new Tensor[] {y, mean, rstd, var};
+    }
+
+    /** {dx, dweight, dbias}; see {@link dpvm.tensor.Backend#batchNormBackward}. */
+    static Tensor[] backward(Ctx c, Tensor gy, Tensor x, Tensor mean, Tensor rstd, Tensor weight, boolean weightGrad, boolean biasGrad) {
+        int[] v = view(x.shape());
+        int outer = v[0], channels = v[1], inner = v[2], n = x.numel();
+        Tensor cg = c.dense(gy), cx = c.dense(x), cm = c.dense(mean), cr = c.dense(rstd), cw = weight == null ? null : c.dense(weight);
+        String s = Ctx.sfx(x.dtype());
+        Tensor dx = c.empty(x.shape(), x.dtype());
+        Tensor dw = weightGrad ? c.empty(new int[] {channels}, x.dtype()) : null, db = biasGrad ? c.empty(new int[] {channels}, x.dtype()) : null;
+        int[] plan = Reductions.splitPlan(channels, outer * inner, Reductions.SPLIT_MIN_ITEMS, c.dev.multiprocessors());
+        long[] div = Geometry.divisor(inner), divC = Geometry.divisor(channels);
+        try (Tensor partial = c.empty(new int[] {channels, plan[0], 2}, DType.FLOAT64);
+             Tensor sums = c.empty(new int[] {channels, 2}, DType.FLOAT64)) {
+            c.launchBlocks("batchnorm.cu", "bn_grad_sums_" + s, blocks((long) channels * plan[0]), Ctx.THREADS,
+                    Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), Ctx.ptr(partial), outer, channels, inner, (int) div[0], (int) div[1], plan[0], plan[1]);
+            c.launch("batchnorm.cu", "bn_grad_finish_" + s, channels, Ctx.ptr(partial), Ctx.ptr(sums), ptrOrNull(dw), ptrOrNull(db), channels, plan[0]);
+            c.launch("batchnorm.cu", "bn_grad_input_" + s, n, Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), ptrOrNull(cw), Ctx.ptr(sums), Ctx.ptr(dx),
+                    n, (double) outer * inner, channels, (int) div[0], (int) div[1], (int) divC[0], (int) divC[1]);
+        }
+        return new Tensor[] {dx, dw, db};
+    }
+
+    private static int blocks(long blocks) {
+        return (int) Math.min(blocks, 65535L * 16);  // the kernels loop over the rest
+    }
+
+    private static long ptrOrNull(Tensor t) {
+        return t == null ? 0L : Ctx.ptr(t);
+    }
+}
