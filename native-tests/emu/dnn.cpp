@@ -1,5 +1,6 @@
 // The emulator's cuDNN: the legacy convolution API the Java backend calls through JavaCPP
-// (kernels/.../Convolution.java, DnnHandle.java), with the real C API's ABI, computed on the CPU.
+// (kernels/.../Convolution.java, DnnHandle.java) and the legacy spatial batch-normalisation API, with the real C API's
+// ABI, computed on the CPU.
 //
 // This one source is built as each of libcudnn_graph.so.9, libcudnn_ops.so.9, libcudnn_cnn.so.9, libcudnn_adv.so.9
 // and libcudnn.so.9, every copy exporting every function under its own version node (libs.txt). The JNI library
@@ -8,12 +9,16 @@
 // by one copy is used by another: there is no mutable global state, everything lives in the handle and descriptor
 // objects, whose layout is the same in every copy.
 //
-// Work is queued with emu::submit on the handle's stream; each queued lambda holds copies of the geometry,
-// pointers and scalars, so descriptors may be changed or destroyed once the call returns (graph capture).
-// Float data accumulates in float, double in double; with a math type other than CUDNN_FMA_MATH float inputs are
-// rounded to TF32 first (as cuDNN may use TF32 tensor cores then), unless NVIDIA_TF32_OVERRIDE=0. The algorithms
-// all compute the same way; the heuristics report which "run" and the workspace each needs, and the kernels check
-// and overwrite that workspace as the real ones would. Build lines: libs.txt here.
+// Work is queued with emu::submit on the handle's stream; each queued lambda holds copies of the geometry, pointers and
+// scalars, so descriptors may be changed or destroyed once the call returns (graph capture). Convolutions accumulate
+// float data in float, double in double; with a math type other than CUDNN_FMA_MATH float inputs are rounded to TF32
+// first (as cuDNN may use TF32 tensor cores then), unless NVIDIA_TF32_OVERRIDE=0. The algorithms all compute the same
+// way; the heuristics report which "run" and the workspace each needs, and the kernels check and overwrite that
+// workspace as the real ones would. Batch normalisation (modes SPATIAL and SPATIAL_PERSISTENT, which compute alike;
+// PER_ACTIVATION is not emulated) computes in double for float and double data alike: per channel a two-pass mean and
+// biased variance over N and the spatial dims, every result rounded once to the data type at the end. Its running
+// variance takes the unbiased estimate var * n / (n - 1), and an epsilon below CUDNN_BN_MIN_EPSILON (0 in cuDNN 9) is
+// rejected. Build lines: libs.txt here.
 //
 // Exported: cudnnGetVersion, cudnnGetCudartVersion, cudnnGetProperty, cudnnGetErrorString, cudnnCreate, cudnnDestroy,
 // cudnnSetStream, cudnnGetStream, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor,
@@ -25,11 +30,13 @@
 // cudnnGetConvolution{Forward,BackwardData,BackwardFilter}AlgorithmMaxCount,
 // cudnnGetConvolution{Forward,BackwardData,BackwardFilter}Algorithm_v7,
 // cudnnGetConvolution{Forward,BackwardData,BackwardFilter}WorkspaceSize, cudnnConvolutionForward,
-// cudnnConvolutionBackwardData, cudnnConvolutionBackwardFilter.
+// cudnnConvolutionBackwardData, cudnnConvolutionBackwardFilter, cudnnDeriveBNTensorDescriptor,
+// cudnnBatchNormalizationForwardTraining, cudnnBatchNormalizationForwardInference, cudnnBatchNormalizationBackward.
 
 #include "emu.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -659,6 +666,362 @@ int convolve(const char* fn, Dir dir, void* handle, const void* alpha, void* xDe
     return STATUS_SUCCESS;
 }
 
+// ---- batch normalisation: checks at the call, the work queued ------------------------------------------------------
+
+enum : int { BN_PER_ACTIVATION = 0, BN_SPATIAL = 1, BN_SPATIAL_PERSISTENT = 2 };
+enum : int { DATA_HALF = 2, DATA_BFLOAT16 = 9 };
+// CUDNN_BN_MIN_EPSILON of cuDNN 9's cudnn_ops.h (org.bytedeco.cuda.global.cudnn); older headers had 1e-5. A smaller
+// epsilon (negative, or NaN) is rejected with CUDNN_STATUS_BAD_PARAM.
+constexpr double BN_MIN_EPSILON = 0.0;
+
+// A spatial batch normalisation reduced to (n, c, d, h, w) (a 4-d tensor has d = 1 with stride 0), with the element
+// strides of each data tensor (forward: x, y; backward: x, dy, dx) and of the per-channel vectors (dim 1 of the
+// scale/bias/mean/variance descriptor); everything a queued kernel needs, by value.
+struct BnGeo {
+    int64_t N, C, sp[3];
+    int64_t st[3][5];
+    int64_t ps;
+    bool f64;
+    int64_t count() const { return N * sp[0] * sp[1] * sp[2]; }  // values per channel
+    size_t es() const { return f64 ? 8 : 4; }
+};
+
+const char* typeName(int t) { return t == DATA_FLOAT ? "float" : t == DATA_DOUBLE ? "double" : "other"; }
+
+// Checks the mode, the data tensors (the first is x; the others must have its dims and data type) and the
+// per-channel descriptor against each other; fills g or reports what is inconsistent.
+int bnGeometry(const std::string& f, void* handle, int mode, int count, void* const* descs, const char* const* names,
+               void* paramDesc, const char* paramName, BnGeo& g) {
+    if (as<Handle>(handle, HANDLE_MAGIC) == nullptr) return fail(STATUS_BAD_PARAM, f + ": handle is not a live cuDNN handle");
+    if (mode == BN_PER_ACTIVATION)
+        return fail(STATUS_NOT_SUPPORTED, f + ": mode CUDNN_BATCHNORM_PER_ACTIVATION (the emulator does CUDNN_BATCHNORM_SPATIAL "
+                                              "and CUDNN_BATCHNORM_SPATIAL_PERSISTENT)");
+    if (mode != BN_SPATIAL && mode != BN_SPATIAL_PERSISTENT) return fail(STATUS_BAD_PARAM, f + ": mode " + std::to_string(mode));
+    const TensorDesc* t[3];
+    for (int i = 0; i < count; i++) {
+        t[i] = as<TensorDesc>(descs[i], TENSOR_MAGIC);
+        if (t[i] == nullptr) return fail(STATUS_BAD_PARAM, f + ": " + names[i] + " is null or not a tensor descriptor");
+        if (!t[i]->set) return fail(STATUS_BAD_PARAM, f + ": " + names[i] + " was created but never set");
+    }
+    auto* p = as<TensorDesc>(paramDesc, TENSOR_MAGIC);
+    if (p == nullptr) return fail(STATUS_BAD_PARAM, f + ": " + paramName + " is null or not a tensor descriptor");
+    if (!p->set) return fail(STATUS_BAD_PARAM, f + ": " + paramName + " was created but never set");
+    const TensorDesc* x = t[0];
+    const int nd = x->nbDims;
+    if (nd != 4 && nd != 5)
+        return fail(STATUS_BAD_PARAM, f + ": " + names[0] + " " + dimsText(x->dims, nd) + " has " + std::to_string(nd) +
+                                          " dims (batch normalisation takes 4 or 5)");
+    if (x->dataType != DATA_FLOAT && x->dataType != DATA_DOUBLE)
+        return fail(STATUS_NOT_SUPPORTED, f + ": data type " + std::to_string(x->dataType) + " (the emulator does float and double)");
+    for (int i = 1; i < count; i++) {
+        if (t[i]->nbDims != nd || !std::equal(x->dims, x->dims + nd, t[i]->dims))
+            return fail(STATUS_BAD_PARAM, f + ": " + names[i] + " " + dimsText(t[i]->dims, t[i]->nbDims) + " does not match " +
+                                              names[0] + " " + dimsText(x->dims, nd));
+        if (t[i]->dataType != x->dataType)
+            return fail(STATUS_BAD_PARAM, f + ": data types differ (" + names[0] + " " + std::to_string(x->dataType) + ", " +
+                                              names[i] + " " + std::to_string(t[i]->dataType) + ")");
+    }
+    int expect[5] = {1, x->dims[1], 1, 1, 1};
+    if (p->nbDims != nd || !std::equal(expect, expect + nd, p->dims))
+        return fail(STATUS_BAD_PARAM, f + ": " + paramName + " " + dimsText(p->dims, p->nbDims) + " is not " +
+                                          dimsText(expect, nd) + " (one value per channel of " + names[0] + " " +
+                                          dimsText(x->dims, nd) + ")");
+    if (p->dataType != x->dataType)
+        return fail(STATUS_BAD_PARAM, f + ": " + paramName + " has data type " + std::to_string(p->dataType) + ", but " +
+                                          typeName(x->dataType) + " data needs " + typeName(x->dataType) + " parameters");
+    g.N = x->dims[0];
+    g.C = x->dims[1];
+    const int lead = 5 - nd;  // a 4-d tensor has no depth
+    for (int i = 0; i < 3; i++) g.sp[i] = i < lead ? 1 : x->dims[2 + i - lead];
+    for (int k = 0; k < count; k++) {
+        g.st[k][0] = t[k]->strides[0];
+        g.st[k][1] = t[k]->strides[1];
+        for (int i = 0; i < 3; i++) g.st[k][2 + i] = i < lead ? 0 : t[k]->strides[2 + i - lead];
+    }
+    g.ps = p->strides[1];
+    g.f64 = x->dataType == DATA_DOUBLE;
+    return STATUS_SUCCESS;
+}
+
+int badEpsilon(const std::string& f, double epsilon) {
+    if (epsilon >= BN_MIN_EPSILON) return STATUS_SUCCESS;
+    char m[64];
+    std::snprintf(m, sizeof m, "%g", epsilon);
+    return fail(STATUS_BAD_PARAM, f + ": epsilon " + m + " is below CUDNN_BN_MIN_EPSILON (" + std::to_string(BN_MIN_EPSILON) + ")");
+}
+
+// a pair of optional outputs (or inputs) must be given together
+int badPair(const std::string& f, const void* a, const void* b, const char* names) {
+    if ((a == nullptr) == (b == nullptr)) return STATUS_SUCCESS;
+    return fail(STATUS_BAD_PARAM, f + ": " + names + " must be both null or both non-null");
+}
+
+bool dataOnDevice(const std::string& f, const char* name, const void* p, const BnGeo& g, int k) {
+    return onDevice(f.c_str(), name, p, tensorExtent(g.N, g.C, g.sp, g.st[k]), g.es());
+}
+
+// an optional per-channel vector (null passes)
+bool vecOnDevice(const std::string& f, const char* name, const void* p, const BnGeo& g) {
+    return p == nullptr || onDevice(f.c_str(), name, p, 1 + (g.C - 1) * g.ps, g.es());
+}
+
+double hostScalar(const void* p, bool f64) { return f64 ? *static_cast<const double*>(p) : *static_cast<const float*>(p); }
+
+enum class Bn { Train, Infer, Backward };
+
+// One batch-normalisation call. Train: x -> y, running statistics, saved statistics. Infer: x -> y with the given
+// statistics. Backward: x, dy -> dx, dscale, dbias.
+struct BnCall {
+    BnGeo g;
+    Bn kind;
+    const void* x;
+    const void* dy;        // backward
+    void* out;             // y or dx
+    const void* scale;
+    const void* bias;      // train, infer
+    const void* mean;      // infer: estimated mean; backward: saved mean (optional)
+    const void* var;       // infer: estimated variance; backward: saved inverse standard deviation (optional)
+    void* runMean;         // train: optional pair
+    void* runVar;
+    void* saveMean;        // train: optional pair
+    void* saveInv;
+    void* dScale;          // backward
+    void* dBias;
+    double alpha, beta;    // data: y or dx
+    double alphaP, betaP;  // backward: dscale, dbias
+    double factor, epsilon;
+};
+
+// calls f(o) for each element of channel c in (n, d, h, w) order, o[k] its offset in data tensor k
+template <class F>
+void forChannel(const BnGeo& g, int64_t c, F f) {
+    int64_t o[3];
+    for (int64_t a = 0; a < g.N; a++)
+        for (int64_t z = 0; z < g.sp[0]; z++)
+            for (int64_t y = 0; y < g.sp[1]; y++)
+                for (int64_t x = 0; x < g.sp[2]; x++) {
+                    for (int k = 0; k < 3; k++) o[k] = a * g.st[k][0] + c * g.st[k][1] + z * g.st[k][2] + y * g.st[k][3] + x * g.st[k][4];
+                    f(o);
+                }
+}
+
+// mean and biased variance of channel c of x (data tensor 0): two passes in double
+template <class T>
+void channelStats(const BnGeo& g, const T* x, int64_t c, double& mean, double& var) {
+    const double n = static_cast<double>(g.count());
+    double s = 0;
+    forChannel(g, c, [&](const int64_t* o) { s += x[o[0]]; });
+    mean = s / n;
+    double q = 0;
+    forChannel(g, c, [&](const int64_t* o) {
+        const double d = x[o[0]] - mean;
+        q += d * d;
+    });
+    var = q / n;
+}
+
+// dst = alpha * r + beta * dst, rounded once to T; beta == 0 does not read dst
+template <class T>
+inline void blend(T& dst, double r, double alpha, double beta) {
+    dst = static_cast<T>(beta == 0 ? alpha * r : alpha * r + beta * static_cast<double>(dst));
+}
+
+template <class T>
+void bnRun(const BnCall& k) {
+    const BnGeo& g = k.g;
+    const T* x = static_cast<const T*>(k.x);
+    const T* dy = static_cast<const T*>(k.dy);
+    T* out = static_cast<T*>(k.out);
+    const T* scale = static_cast<const T*>(k.scale);
+    const T* bias = static_cast<const T*>(k.bias);
+    const T* mean_ = static_cast<const T*>(k.mean);
+    const T* var_ = static_cast<const T*>(k.var);
+    const double n = static_cast<double>(g.count());
+    for (int64_t c = 0; c < g.C; c++) {
+        const int64_t pc = c * g.ps;
+        const double sc = scale[pc];
+        double mean, invstd;
+        switch (k.kind) {
+            case Bn::Train: {
+                double var;
+                channelStats(g, x, c, mean, var);
+                invstd = 1.0 / std::sqrt(var + k.epsilon);
+                const double b = bias[pc];
+                forChannel(g, c, [&](const int64_t* o) { blend(out[o[1]], sc * (x[o[0]] - mean) * invstd + b, k.alpha, k.beta); });
+                if (k.saveMean != nullptr) {
+                    static_cast<T*>(k.saveMean)[pc] = static_cast<T>(mean);
+                    static_cast<T*>(k.saveInv)[pc] = static_cast<T>(invstd);
+                }
+                if (k.runMean != nullptr) {
+                    // the running variance takes the unbiased estimate (n = 1 has none: 0 / 0)
+                    T& rm = static_cast<T*>(k.runMean)[pc];
+                    T& rv = static_cast<T*>(k.runVar)[pc];
+                    const double unbiased = var * n / (n - 1);
+                    rm = static_cast<T>((1 - k.factor) * static_cast<double>(rm) + k.factor * mean);
+                    rv = static_cast<T>((1 - k.factor) * static_cast<double>(rv) + k.factor * unbiased);
+                }
+                break;
+            }
+            case Bn::Infer: {
+                mean = mean_[pc];
+                invstd = 1.0 / std::sqrt(static_cast<double>(var_[pc]) + k.epsilon);
+                const double b = bias[pc];
+                forChannel(g, c, [&](const int64_t* o) { blend(out[o[1]], sc * (x[o[0]] - mean) * invstd + b, k.alpha, k.beta); });
+                break;
+            }
+            case Bn::Backward: {
+                if (mean_ != nullptr) {
+                    mean = mean_[pc];
+                    invstd = var_[pc];
+                } else {
+                    double var;
+                    channelStats(g, x, c, mean, var);
+                    invstd = 1.0 / std::sqrt(var + k.epsilon);
+                }
+                double db = 0, ds = 0;
+                forChannel(g, c, [&](const int64_t* o) {
+                    const double d = dy[o[1]];
+                    db += d;
+                    ds += d * ((x[o[0]] - mean) * invstd);
+                });
+                const double gain = sc * invstd, dbn = db / n, dsn = ds / n;
+                forChannel(g, c, [&](const int64_t* o) {
+                    const double xhat = (x[o[0]] - mean) * invstd;
+                    blend(out[o[2]], gain * (dy[o[1]] - dbn - xhat * dsn), k.alpha, k.beta);
+                });
+                blend(static_cast<T*>(k.dScale)[pc], ds, k.alphaP, k.betaP);
+                blend(static_cast<T*>(k.dBias)[pc], db, k.alphaP, k.betaP);
+                break;
+            }
+        }
+    }
+}
+
+void bnSubmit(void* handle, const BnCall& k, const std::string& name) {
+    emu::submit(static_cast<Handle*>(handle)->stream, [k, name] {
+        try {
+            if (k.g.f64)
+                bnRun<double>(k);
+            else
+                bnRun<float>(k);
+        } catch (const std::exception& e) {
+            report(name + ": " + e.what());
+        }
+    });
+}
+
+int bnForwardTraining(void* handle, int mode, const void* alpha, const void* beta, void* xDesc, const void* x, void* yDesc,
+                      void* y, void* paramDesc, const void* scale, const void* bias, double factor, void* runMean,
+                      void* runVar, double epsilon, void* saveMean, void* saveInv) {
+    const std::string f = "cudnnBatchNormalizationForwardTraining";
+    BnCall k{};
+    void* descs[2] = {xDesc, yDesc};
+    const char* names[2] = {"xDesc", "yDesc"};
+    int s = bnGeometry(f, handle, mode, 2, descs, names, paramDesc, "bnScaleBiasMeanVarDesc", k.g);
+    if (s == STATUS_SUCCESS) s = badEpsilon(f, epsilon);
+    if (s != STATUS_SUCCESS) return s;
+    if (alpha == nullptr || beta == nullptr) return fail(STATUS_BAD_PARAM, f + ": alpha or beta is null");
+    if (x == nullptr || y == nullptr || scale == nullptr || bias == nullptr)
+        return fail(STATUS_BAD_PARAM, f + ": x, y, bnScale and bnBias are required (one is null)");
+    s = badPair(f, runMean, runVar, "resultRunningMean and resultRunningVariance");
+    if (s == STATUS_SUCCESS) s = badPair(f, saveMean, saveInv, "resultSaveMean and resultSaveInvVariance");
+    if (s != STATUS_SUCCESS) return s;
+    const BnGeo& g = k.g;
+    bool ok = dataOnDevice(f, "x", x, g, 0) & dataOnDevice(f, "y", y, g, 1) & vecOnDevice(f, "bnScale", scale, g) &
+              vecOnDevice(f, "bnBias", bias, g) & vecOnDevice(f, "resultRunningMean", runMean, g) &
+              vecOnDevice(f, "resultRunningVariance", runVar, g) & vecOnDevice(f, "resultSaveMean", saveMean, g) &
+              vecOnDevice(f, "resultSaveInvVariance", saveInv, g);
+    if (!ok) return STATUS_BAD_PARAM;
+    k.kind = Bn::Train;
+    k.x = x;
+    k.out = y;
+    k.scale = scale;
+    k.bias = bias;
+    k.runMean = runMean;
+    k.runVar = runVar;
+    k.saveMean = saveMean;
+    k.saveInv = saveInv;
+    k.alpha = hostScalar(alpha, g.f64);  // host scalars, read at the call
+    k.beta = hostScalar(beta, g.f64);
+    k.factor = factor;
+    k.epsilon = epsilon;
+    bnSubmit(handle, k, f);
+    return STATUS_SUCCESS;
+}
+
+int bnForwardInference(void* handle, int mode, const void* alpha, const void* beta, void* xDesc, const void* x,
+                       void* yDesc, void* y, void* paramDesc, const void* scale, const void* bias, const void* mean,
+                       const void* var, double epsilon) {
+    const std::string f = "cudnnBatchNormalizationForwardInference";
+    BnCall k{};
+    void* descs[2] = {xDesc, yDesc};
+    const char* names[2] = {"xDesc", "yDesc"};
+    int s = bnGeometry(f, handle, mode, 2, descs, names, paramDesc, "bnScaleBiasMeanVarDesc", k.g);
+    if (s == STATUS_SUCCESS) s = badEpsilon(f, epsilon);
+    if (s != STATUS_SUCCESS) return s;
+    if (alpha == nullptr || beta == nullptr) return fail(STATUS_BAD_PARAM, f + ": alpha or beta is null");
+    if (x == nullptr || y == nullptr || scale == nullptr || bias == nullptr || mean == nullptr || var == nullptr)
+        return fail(STATUS_BAD_PARAM, f + ": x, y, bnScale, bnBias, estimatedMean and estimatedVariance are required (one is null)");
+    const BnGeo& g = k.g;
+    bool ok = dataOnDevice(f, "x", x, g, 0) & dataOnDevice(f, "y", y, g, 1) & vecOnDevice(f, "bnScale", scale, g) &
+              vecOnDevice(f, "bnBias", bias, g) & vecOnDevice(f, "estimatedMean", mean, g) &
+              vecOnDevice(f, "estimatedVariance", var, g);
+    if (!ok) return STATUS_BAD_PARAM;
+    k.kind = Bn::Infer;
+    k.x = x;
+    k.out = y;
+    k.scale = scale;
+    k.bias = bias;
+    k.mean = mean;
+    k.var = var;
+    k.alpha = hostScalar(alpha, g.f64);
+    k.beta = hostScalar(beta, g.f64);
+    k.epsilon = epsilon;
+    bnSubmit(handle, k, f);
+    return STATUS_SUCCESS;
+}
+
+int bnBackward(void* handle, int mode, const void* alphaData, const void* betaData, const void* alphaParam,
+               const void* betaParam, void* xDesc, const void* x, void* dyDesc, const void* dy, void* dxDesc, void* dx,
+               void* paramDesc, const void* scale, void* dScale, void* dBias, double epsilon, const void* savedMean,
+               const void* savedInv) {
+    const std::string f = "cudnnBatchNormalizationBackward";
+    BnCall k{};
+    void* descs[3] = {xDesc, dyDesc, dxDesc};
+    const char* names[3] = {"xDesc", "dyDesc", "dxDesc"};
+    int s = bnGeometry(f, handle, mode, 3, descs, names, paramDesc, "dBnScaleBiasDesc", k.g);
+    if (s == STATUS_SUCCESS) s = badEpsilon(f, epsilon);
+    if (s != STATUS_SUCCESS) return s;
+    if (alphaData == nullptr || betaData == nullptr || alphaParam == nullptr || betaParam == nullptr)
+        return fail(STATUS_BAD_PARAM, f + ": alphaDataDiff, betaDataDiff, alphaParamDiff or betaParamDiff is null");
+    if (x == nullptr || dy == nullptr || dx == nullptr || scale == nullptr || dScale == nullptr || dBias == nullptr)
+        return fail(STATUS_BAD_PARAM, f + ": x, dy, dx, bnScale, dBnScaleResult and dBnBiasResult are required (one is null)");
+    s = badPair(f, savedMean, savedInv, "savedMean and savedInvVariance");
+    if (s != STATUS_SUCCESS) return s;
+    const BnGeo& g = k.g;
+    bool ok = dataOnDevice(f, "x", x, g, 0) & dataOnDevice(f, "dy", dy, g, 1) & dataOnDevice(f, "dx", dx, g, 2) &
+              vecOnDevice(f, "bnScale", scale, g) & vecOnDevice(f, "dBnScaleResult", dScale, g) &
+              vecOnDevice(f, "dBnBiasResult", dBias, g) & vecOnDevice(f, "savedMean", savedMean, g) &
+              vecOnDevice(f, "savedInvVariance", savedInv, g);
+    if (!ok) return STATUS_BAD_PARAM;
+    k.kind = Bn::Backward;
+    k.x = x;
+    k.dy = dy;
+    k.out = dx;
+    k.scale = scale;
+    k.mean = savedMean;
+    k.var = savedInv;
+    k.dScale = dScale;
+    k.dBias = dBias;
+    k.alpha = hostScalar(alphaData, g.f64);
+    k.beta = hostScalar(betaData, g.f64);
+    k.alphaP = hostScalar(alphaParam, g.f64);
+    k.betaP = hostScalar(betaParam, g.f64);
+    k.epsilon = epsilon;
+    bnSubmit(handle, k, f);
+    return STATUS_SUCCESS;
+}
+
 int badDims(const char* fn, int nbDims, const int* dims) {
     if (dims == nullptr) return fail(STATUS_BAD_PARAM, std::string(fn) + ": dimA is null");
     for (int i = 0; i < nbDims; i++)
@@ -1054,4 +1417,65 @@ API int cudnnConvolutionBackwardFilter(void* handle, const void* alpha, void* xD
                                        size_t workSpaceSizeInBytes, const void* beta, void* dwDesc, void* dw) {
     return convolve("cudnnConvolutionBackwardFilter", Dir::BwdFilter, handle, alpha, xDesc, dwDesc, convDesc, dyDesc, x,
                     dy, dw, algo, workSpace, workSpaceSizeInBytes, beta);
+}
+
+// ---- batch normalisation (libcudnn_ops) ----------------------------------------------------------------------------
+
+API int cudnnDeriveBNTensorDescriptor(void* derivedBnDesc, void* xDesc, int mode) {
+    const std::string f = "cudnnDeriveBNTensorDescriptor";
+    auto* d = as<TensorDesc>(derivedBnDesc, TENSOR_MAGIC);
+    auto* x = as<TensorDesc>(xDesc, TENSOR_MAGIC);
+    if (d == nullptr) return fail(STATUS_BAD_PARAM, f + ": derivedBnDesc is null or not a tensor descriptor");
+    if (x == nullptr || !x->set) return fail(STATUS_BAD_PARAM, f + ": xDesc is null, not a tensor descriptor or never set");
+    if (mode != BN_PER_ACTIVATION && mode != BN_SPATIAL && mode != BN_SPATIAL_PERSISTENT)
+        return fail(STATUS_BAD_PARAM, f + ": mode " + std::to_string(mode));
+    const int nd = x->nbDims;
+    if (nd != 4 && nd != 5)
+        return fail(STATUS_BAD_PARAM, f + ": xDesc " + dimsText(x->dims, nd) + " has " + std::to_string(nd) + " dims (4 or 5)");
+    // as cuDNN: half, bfloat16 and float data take float parameters, double data double ones
+    int type;
+    switch (x->dataType) {
+        case DATA_FLOAT:
+        case DATA_HALF:
+        case DATA_BFLOAT16: type = DATA_FLOAT; break;
+        case DATA_DOUBLE: type = DATA_DOUBLE; break;
+        default: return fail(STATUS_NOT_SUPPORTED, f + ": data type " + std::to_string(x->dataType));
+    }
+    // spatial: one value per channel, [1, C, 1, 1(, 1)]; per activation: one per (c, spatial position), [1, C, ...]
+    int dims[DIM_MAX], strides[DIM_MAX];
+    for (int i = 0; i < nd; i++) dims[i] = i == 0 ? 1 : i == 1 || mode == BN_PER_ACTIVATION ? x->dims[i] : 1;
+    long long acc = 1;
+    for (int i = nd - 1; i >= 0; i--) {
+        strides[i] = static_cast<int>(acc);
+        acc *= dims[i];
+    }
+    return cudnnSetTensorNdDescriptor(derivedBnDesc, type, nd, dims, strides);
+}
+
+API int cudnnBatchNormalizationForwardTraining(void* handle, int mode, const void* alpha, const void* beta, void* xDesc,
+                                               const void* x, void* yDesc, void* y, void* bnScaleBiasMeanVarDesc,
+                                               const void* bnScale, const void* bnBias, double exponentialAverageFactor,
+                                               void* resultRunningMean, void* resultRunningVariance, double epsilon,
+                                               void* resultSaveMean, void* resultSaveInvVariance) {
+    return bnForwardTraining(handle, mode, alpha, beta, xDesc, x, yDesc, y, bnScaleBiasMeanVarDesc, bnScale, bnBias,
+                             exponentialAverageFactor, resultRunningMean, resultRunningVariance, epsilon, resultSaveMean,
+                             resultSaveInvVariance);
+}
+
+API int cudnnBatchNormalizationForwardInference(void* handle, int mode, const void* alpha, const void* beta, void* xDesc,
+                                                const void* x, void* yDesc, void* y, void* bnScaleBiasMeanVarDesc,
+                                                const void* bnScale, const void* bnBias, const void* estimatedMean,
+                                                const void* estimatedVariance, double epsilon) {
+    return bnForwardInference(handle, mode, alpha, beta, xDesc, x, yDesc, y, bnScaleBiasMeanVarDesc, bnScale, bnBias,
+                              estimatedMean, estimatedVariance, epsilon);
+}
+
+API int cudnnBatchNormalizationBackward(void* handle, int mode, const void* alphaDataDiff, const void* betaDataDiff,
+                                        const void* alphaParamDiff, const void* betaParamDiff, void* xDesc, const void* x,
+                                        void* dyDesc, const void* dy, void* dxDesc, void* dx, void* dBnScaleBiasDesc,
+                                        const void* bnScale, void* dBnScaleResult, void* dBnBiasResult, double epsilon,
+                                        const void* savedMean, const void* savedInvVariance) {
+    return bnBackward(handle, mode, alphaDataDiff, betaDataDiff, alphaParamDiff, betaParamDiff, xDesc, x, dyDesc, dy,
+                      dxDesc, dx, dBnScaleBiasDesc, bnScale, dBnScaleResult, dBnBiasResult, epsilon, savedMean,
+                      savedInvVariance);
 }
