@@ -503,6 +503,13 @@ struct Dnn {
     int (*forward)(void*, const void*, void*, const void*, void*, const void*, void*, int, void*, size_t, const void*, void*, void*);
     int (*backwardData)(void*, const void*, void*, const void*, void*, const void*, void*, int, void*, size_t, const void*, void*, void*);
     int (*backwardFilter)(void*, const void*, void*, const void*, void*, const void*, void*, int, void*, size_t, const void*, void*, void*);
+    int (*deriveBN)(void*, void*, int);
+    int (*bnTrain)(void*, int, const void*, const void*, void*, const void*, void*, void*, void*, const void*, const void*,
+                   double, void*, void*, double, void*, void*);
+    int (*bnInfer)(void*, int, const void*, const void*, void*, const void*, void*, void*, void*, const void*, const void*,
+                   const void*, const void*, double);
+    int (*bnBackward)(void*, int, const void*, const void*, const void*, const void*, void*, const void*, void*, const void*,
+                      void*, void*, void*, const void*, void*, void*, double, const void*, const void*);
 };
 
 Dnn loadDnn() {
@@ -542,6 +549,10 @@ Dnn loadDnn() {
     bind(d.forward, cnn, "cudnnConvolutionForward", C);
     bind(d.backwardData, cnn, "cudnnConvolutionBackwardData", C);
     bind(d.backwardFilter, cnn, "cudnnConvolutionBackwardFilter", C);
+    bind(d.deriveBN, ops, "cudnnDeriveBNTensorDescriptor", O);
+    bind(d.bnTrain, ops, "cudnnBatchNormalizationForwardTraining", O);
+    bind(d.bnInfer, ops, "cudnnBatchNormalizationForwardInference", O);
+    bind(d.bnBackward, ops, "cudnnBatchNormalizationBackward", O);
     size_t (*v)();
     bind(v, adv, "cudnnGetVersion", "libcudnn_adv.so.9");
     CHECK(v() == d.version(), "libcudnn_adv.so.9 version");
@@ -746,7 +757,7 @@ int setTensor(const Dnn& d, void* desc, int type, const Layout& L, int layout) {
 
 // compares got (strided) with alpha * ref + beta * before, within eps of the terms' magnitude; gaps untouched
 template <class T>
-void compare(const char* what, const ConvCase& c, const Layout& L, const std::vector<T>& got, const std::vector<T>& before,
+void compare(const char* what, const char* name, const Layout& L, const std::vector<T>& got, const std::vector<T>& before,
              const std::vector<double>& ref, const std::vector<double>& mag, double alpha, double beta, double eps) {
     std::vector<bool> used(got.size(), false);
     size_t i = 0;
@@ -762,11 +773,11 @@ void compare(const char* what, const ConvCase& c, const Layout& L, const std::ve
         }
         i++;
     });
-    CHECK(bad == 0, "%s %s: %d of %zu wrong, first %s", c.name, what, bad, ref.size(), first.c_str());
+    CHECK(bad == 0, "%s %s: %d of %zu wrong, first %s", name, what, bad, ref.size(), first.c_str());
     int touched = 0;
     for (size_t k = 0; k < got.size(); k++)
         if (!used[k] && !sameBits(got[k], before[k])) touched++;
-    CHECK(touched == 0, "%s %s: %d gap elements written", c.name, what, touched);
+    CHECK(touched == 0, "%s %s: %d gap elements written", name, what, touched);
 }
 
 // the algorithm the Java backend would pick: the first one the heuristics return with status success
@@ -854,7 +865,7 @@ void convCase(const Dnn& d, void* h, const ConvCase& c, int math, double* adjoin
             y_.load(before);
             s = d.forward(h, &a, ds.x, dx_.p, ds.w, dw_.p, ds.conv, algo, memory ? work.p : nullptr, memory, &b, ds.y, y_.p);
             CHECK(s == DN_OK, "%s: forward status %d", cl.name, s);
-            compare(pass ? "forward alpha/beta" : "forward", cl, Y, y_.get(), before, refForward(c, X, xr, W, wr, Y),
+            compare(pass ? "forward alpha/beta" : "forward", cl.name, Y, y_.get(), before, refForward(c, X, xr, W, wr, Y),
                     refForward(c, X, xr, W, wr, Y, true), alpha, beta, eps);
             if (tf32Mode && pass == 0) {
                 // the inputs really were rounded: the unrounded reference is farther off than float rounding
@@ -876,7 +887,7 @@ void convCase(const Dnn& d, void* h, const ConvCase& c, int math, double* adjoin
             gx_.load(before);
             s = d.backwardData(h, &a, ds.w, dw_.p, ds.y, dy_.p, ds.conv, algo, memory ? work.p : nullptr, memory, &b, ds.x, gx_.p);
             CHECK(s == DN_OK, "%s: backward data status %d", cl.name, s);
-            compare(pass ? "backward data alpha/beta" : "backward data", cl, X, gx_.get(), before,
+            compare(pass ? "backward data alpha/beta" : "backward data", cl.name, X, gx_.get(), before,
                     refBackwardData(c, X, W, wr, Y, dyr), refBackwardData(c, X, W, wr, Y, dyr, true), alpha, beta, eps);
         }
         // backward filter
@@ -890,7 +901,7 @@ void convCase(const Dnn& d, void* h, const ConvCase& c, int math, double* adjoin
             gw_.load(before);
             s = d.backwardFilter(h, &a, ds.x, dx_.p, ds.y, dy_.p, ds.conv, algo, memory ? work.p : nullptr, memory, &b, ds.w, gw_.p);
             CHECK(s == DN_OK, "%s: backward filter status %d", cl.name, s);
-            compare(pass ? "backward filter alpha/beta" : "backward filter", cl, W, gw_.get(), before,
+            compare(pass ? "backward filter alpha/beta" : "backward filter", cl.name, W, gw_.get(), before,
                     refBackwardFilter(c, X, xr, W, Y, dyr), refBackwardFilter(c, X, xr, W, Y, dyr, true), alpha, beta, eps);
         }
         if (pass == 0 && adjoint != nullptr) {
@@ -1045,7 +1056,568 @@ void dnnCaptureTest(const Dnn& d, void* h, void* stream) {
     CHECK(dy.get() == before, "captured convolution ran before replay");
     emu_stub_replay();
     auto ref = refForward(c, X, x, W, w, Y), mag = refForward(c, X, x, W, w, Y, true);
-    compare("replayed forward", c, Y, dy.get(), before, ref, mag, 2.0, 0.0, 1e-13);
+    compare("replayed forward", c.name, Y, dy.get(), before, ref, mag, 2.0, 0.0, 1e-13);
+}
+
+// ---- batch normalisation ---------------------------------------------------------------------------------------------
+
+enum { BN_PER_ACTIVATION = 0, BN_SPATIAL = 1, BN_SPATIAL_PERSISTENT = 2 };
+enum { D_HALF = 2 };
+
+struct BnCase {
+    const char* name;
+    int nd;
+    int dims[5];
+    int layout;  // as ConvCase: 0 packed NCHW, 1 NHWC (Ex), 2 padded strides
+    int mode;
+};
+
+const BnCase BN_CASES[] = {
+    {"bn 4d 3x5x7x4", 4, {3, 5, 7, 4}, 0, BN_SPATIAL},
+    {"bn 5d 3x5x2x3x2", 5, {3, 5, 2, 3, 2}, 0, BN_SPATIAL_PERSISTENT},
+    {"bn 4d NHWC 2x3x5x3", 4, {2, 3, 5, 3}, 1, BN_SPATIAL},
+    {"bn 5d padded strides 2x4x3x2x3", 5, {2, 4, 3, 2, 3}, 2, BN_SPATIAL},
+};
+
+struct TensorDescs {
+    const Dnn& d;
+    void* t[4] = {};
+    explicit TensorDescs(const Dnn& dd) : d(dd) {
+        for (auto& p : t) d.createTensor(&p);
+    }
+    ~TensorDescs() {
+        for (auto* p : t) d.destroyTensor(p);
+    }
+};
+
+// the layout given to y (and dx, and dy after two steps) for an x in `layout`, so each tensor's strides are exercised
+int otherLayout(int layout) { return layout == 0 ? 2 : layout == 2 ? 1 : 0; }
+
+// the per-channel layout [1, C, 1, 1(, 1)], packed
+Layout bnParamLayout(int nd, int C) {
+    int dims[5] = {1, C, 1, 1, 1};
+    return makeLayout(nd, dims, 0);
+}
+
+// x with a different offset per channel (statistics far from 0), NaN in the gaps
+template <class T>
+std::vector<T> bnInput(const Layout& X) {
+    auto v = randomTensor<T>(X);
+    forEach(X.nd, X.dims, [&](const int* co) { v[X.at(co)] = static_cast<T>(v[X.at(co)] + 2.0 * co[1] - 3.0); });
+    return v;
+}
+
+template <class T>
+void fillNaN(const Layout& L, std::vector<T>& v) {
+    forEach(L.nd, L.dims, [&](const int* co) { v[L.at(co)] = std::numeric_limits<T>::quiet_NaN(); });
+}
+
+// per-channel mean and biased variance, two passes in double over n and then the spatial dims: the order the
+// emulator sums in, so that the statistics (and what is derived from them alone) agree bit for bit
+struct BnStats {
+    std::vector<double> mean, var;
+    double n;
+};
+
+template <class T>
+BnStats refStats(const Layout& X, const std::vector<T>& x) {
+    const int C = X.dims[1];
+    BnStats s{std::vector<double>(C, 0.0), std::vector<double>(C, 0.0), static_cast<double>(X.count() / C)};
+    forEach(X.nd, X.dims, [&](const int* co) { s.mean[co[1]] += x[X.at(co)]; });
+    for (auto& m : s.mean) m /= s.n;
+    forEach(X.nd, X.dims, [&](const int* co) {
+        const double d = x[X.at(co)] - s.mean[co[1]];
+        s.var[co[1]] += d * d;
+    });
+    for (auto& v : s.var) v /= s.n;
+    return s;
+}
+
+// how many of got differ in any bit from want rounded to T
+template <class T>
+int inexact(const std::vector<T>& got, const std::vector<double>& want) {
+    int bad = 0;
+    for (size_t i = 0; i < want.size(); i++)
+        if (!sameBits(got[i], static_cast<T>(want[i]))) bad++;
+    return bad;
+}
+
+// y = scale * (x - mean) * invstd + bias in dense order, and the magnitude of its terms
+template <class T>
+void refBnForward(const Layout& X, const std::vector<T>& x, const std::vector<T>& scale, const std::vector<T>& bias,
+                  const std::vector<double>& mean, const std::vector<double>& invstd, std::vector<double>& ref,
+                  std::vector<double>& mag) {
+    ref.clear();
+    mag.clear();
+    forEach(X.nd, X.dims, [&](const int* co) {
+        const int c = co[1];
+        const double v = static_cast<double>(scale[c]) * (x[X.at(co)] - mean[c]) * invstd[c];
+        ref.push_back(v + bias[c]);
+        mag.push_back(std::fabs(v) + std::fabs(static_cast<double>(bias[c])));
+    });
+}
+
+// training forward: beta 0 over NaN with running (f = 0.1) and saved statistics; beta != 0 with running statistics
+// at f = 1 (the batch's unbiased variance) and no saved ones; neither running statistics
+template <class T>
+void bnTrainCase(const Dnn& d, void* h, const BnCase& bc) {
+    const bool f64 = sizeof(T) == 8;
+    const int type = f64 ? D_DOUBLE : D_FLOAT;
+    const std::string label = std::string(bc.name) + (f64 ? " f64" : " f32");
+    const char* name = label.c_str();
+    const int yLayout = otherLayout(bc.layout);
+    const Layout X = makeLayout(bc.nd, bc.dims, bc.layout), Y = makeLayout(bc.nd, bc.dims, yLayout);
+    const int C = bc.dims[1];
+    TensorDescs ds(d);
+    void *xd = ds.t[0], *yd = ds.t[1], *pd = ds.t[2];
+    CHECK(setTensor(d, xd, type, X, bc.layout) == DN_OK && setTensor(d, yd, type, Y, yLayout) == DN_OK, "%s: set x, y", name);
+    CHECK(d.deriveBN(pd, xd, bc.mode) == DN_OK, "%s: cudnnDeriveBNTensorDescriptor", name);
+    const auto x = bnInput<T>(X);
+    const auto scale = randomVec<T>(C), bias = randomVec<T>(C);
+    Dev<T> x_(X.extent()), y_(Y.extent()), scale_(C), bias_(C), rm_(C), rv_(C), sm_(C), si_(C);
+    x_.load(x);
+    scale_.load(scale);
+    bias_.load(bias);
+    const BnStats st = refStats(X, x);
+    struct Pass {
+        const char* what;
+        double alpha, beta, factor, eps;
+        bool running, save;
+    };
+    const Pass passes[] = {{"training beta 0, f 0.1", 1.0, 0.0, 0.1, 1e-5, true, true},
+                           {"training alpha/beta, f 1", 0.75, -1.25, 1.0, 1e-3, true, false},
+                           {"training without running statistics", 1.5, 0.0, 0.0, 0.5, false, true}};
+    for (const Pass& p : passes) {
+        const T a = static_cast<T>(p.alpha), b = static_cast<T>(p.beta);
+        auto before = randomTensor<T>(Y);
+        if (p.beta == 0) fillNaN(Y, before);  // beta == 0 must not read y
+        y_.load(before);
+        auto rm0 = randomVec<T>(C), rv0 = randomVec<T>(C);
+        for (auto& v : rv0) v = static_cast<T>(std::fabs(v) + 0.5);
+        rm_.load(rm0);
+        rv_.load(rv0);
+        const std::vector<T> nan(C, std::numeric_limits<T>::quiet_NaN());
+        sm_.load(nan);
+        si_.load(nan);
+        int s = d.bnTrain(h, bc.mode, &a, &b, xd, x_.p, yd, y_.p, pd, scale_.p, bias_.p, p.factor, p.running ? rm_.p : nullptr,
+                          p.running ? rv_.p : nullptr, p.eps, p.save ? sm_.p : nullptr, p.save ? si_.p : nullptr);
+        CHECK(s == DN_OK, "%s %s: status %d", name, p.what, s);
+        std::vector<double> invstd(C), ref, mag;
+        for (int c = 0; c < C; c++) invstd[c] = 1.0 / std::sqrt(st.var[c] + p.eps);
+        refBnForward(X, x, scale, bias, st.mean, invstd, ref, mag);
+        compare(p.what, name, Y, y_.get(), before, ref, mag, p.alpha, p.beta, f64 ? 1e-13 : 1e-6);
+        if (p.save) {
+            CHECK(inexact(sm_.get(), st.mean) == 0, "%s %s: saved mean differs from the reference", name, p.what);
+            CHECK(inexact(si_.get(), invstd) == 0, "%s %s: saved inverse standard deviation differs", name, p.what);
+        }
+        if (p.running) {
+            std::vector<double> wantMean(C), wantVar(C), unbiased(C);
+            for (int c = 0; c < C; c++) {
+                unbiased[c] = st.var[c] * st.n / (st.n - 1);
+                wantMean[c] = (1 - p.factor) * static_cast<double>(rm0[c]) + p.factor * st.mean[c];
+                wantVar[c] = (1 - p.factor) * static_cast<double>(rv0[c]) + p.factor * unbiased[c];
+            }
+            const auto rm = rm_.get(), rv = rv_.get();
+            CHECK(inexact(rm, wantMean) == 0, "%s %s: running mean differs from (1 - f) * running + f * mean", name, p.what);
+            CHECK(inexact(rv, wantVar) == 0, "%s %s: running variance differs from (1 - f) * running + f * unbiased", name, p.what);
+            if (p.factor == 1.0)  // f = 1: exactly the batch's mean and unbiased variance, nothing of the old values
+                CHECK(inexact(rv, unbiased) == 0 && inexact(rm, st.mean) == 0, "%s %s: f = 1 is not the batch statistics", name, p.what);
+        }
+    }
+}
+
+// inference forward with given statistics, beta 0 over NaN and beta != 0
+template <class T>
+void bnInferCase(const Dnn& d, void* h, const BnCase& bc) {
+    const bool f64 = sizeof(T) == 8;
+    const int type = f64 ? D_DOUBLE : D_FLOAT;
+    const std::string label = std::string(bc.name) + (f64 ? " f64" : " f32");
+    const char* name = label.c_str();
+    const int yLayout = otherLayout(bc.layout);
+    const Layout X = makeLayout(bc.nd, bc.dims, bc.layout), Y = makeLayout(bc.nd, bc.dims, yLayout);
+    const int C = bc.dims[1];
+    TensorDescs ds(d);
+    void *xd = ds.t[0], *yd = ds.t[1], *pd = ds.t[2];
+    setTensor(d, xd, type, X, bc.layout);
+    setTensor(d, yd, type, Y, yLayout);
+    d.deriveBN(pd, xd, bc.mode);
+    const auto x = bnInput<T>(X);
+    const auto scale = randomVec<T>(C), bias = randomVec<T>(C), mean = randomVec<T>(C);
+    auto var = randomVec<T>(C);
+    for (auto& v : var) v = static_cast<T>(std::fabs(v) + 0.25);
+    Dev<T> x_(X.extent()), y_(Y.extent()), scale_(C), bias_(C), m_(C), v_(C);
+    x_.load(x);
+    scale_.load(scale);
+    bias_.load(bias);
+    m_.load(mean);
+    v_.load(var);
+    const double eps = 1e-4;
+    std::vector<double> meanD(mean.begin(), mean.end()), invstd(C), ref, mag;
+    for (int c = 0; c < C; c++) invstd[c] = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+    refBnForward(X, x, scale, bias, meanD, invstd, ref, mag);
+    for (int pass = 0; pass < 2; pass++) {
+        const double alpha = pass ? 0.5 : 1.0, beta = pass ? 1.5 : 0.0;
+        const T a = static_cast<T>(alpha), b = static_cast<T>(beta);
+        auto before = randomTensor<T>(Y);
+        if (beta == 0) fillNaN(Y, before);
+        y_.load(before);
+        int s = d.bnInfer(h, bc.mode, &a, &b, xd, x_.p, yd, y_.p, pd, scale_.p, bias_.p, m_.p, v_.p, eps);
+        CHECK(s == DN_OK, "%s inference: status %d", name, s);
+        compare(pass ? "inference alpha/beta" : "inference", name, Y, y_.get(), before, ref, mag, alpha, beta, f64 ? 1e-13 : 1e-6);
+    }
+}
+
+// backward against the formulas: saved statistics with beta 0 over NaN, recomputed ones with both betas != 0
+template <class T>
+void bnBackwardCase(const Dnn& d, void* h, const BnCase& bc) {
+    const bool f64 = sizeof(T) == 8;
+    const int type = f64 ? D_DOUBLE : D_FLOAT;
+    const std::string label = std::string(bc.name) + (f64 ? " f64" : " f32");
+    const char* name = label.c_str();
+    const int dyLayout = otherLayout(otherLayout(bc.layout)), dxLayout = otherLayout(bc.layout);
+    const Layout X = makeLayout(bc.nd, bc.dims, bc.layout), DY = makeLayout(bc.nd, bc.dims, dyLayout),
+                 DX = makeLayout(bc.nd, bc.dims, dxLayout), P = bnParamLayout(bc.nd, bc.dims[1]);
+    const int C = bc.dims[1];
+    TensorDescs ds(d);
+    void *xd = ds.t[0], *dyd = ds.t[1], *dxd = ds.t[2], *pd = ds.t[3];
+    CHECK(setTensor(d, xd, type, X, bc.layout) == DN_OK && setTensor(d, dyd, type, DY, dyLayout) == DN_OK &&
+              setTensor(d, dxd, type, DX, dxLayout) == DN_OK && d.deriveBN(pd, xd, bc.mode) == DN_OK,
+          "%s: backward descriptors", name);
+    const auto x = bnInput<T>(X), dy = randomTensor<T>(DY);
+    const auto scale = randomVec<T>(C);
+    Dev<T> x_(X.extent()), dy_(DY.extent()), dx_(DX.extent()), scale_(C), ds_(C), db_(C), sm_(C), si_(C);
+    x_.load(x);
+    dy_.load(dy);
+    scale_.load(scale);
+    const BnStats st = refStats(X, x);
+    const double n = st.n;
+    for (int pass = 0; pass < 2; pass++) {
+        const bool saved = pass == 0;
+        const double eps = saved ? 1e-5 : 1e-3;
+        const double alphaD = saved ? 1.0 : 0.5, betaD = saved ? 0.0 : 2.0, alphaP = saved ? 1.0 : -1.5, betaP = saved ? 0.0 : 0.25;
+        const T aD = static_cast<T>(alphaD), bD = static_cast<T>(betaD), aP = static_cast<T>(alphaP), bP = static_cast<T>(betaP);
+        // the statistics the kernel uses: saved as the forward stores them (rounded to T), or recomputed
+        std::vector<double> mean(C), inv(C);
+        std::vector<T> savedMean(C), savedInv(C);
+        for (int c = 0; c < C; c++) {
+            savedMean[c] = static_cast<T>(st.mean[c]);
+            savedInv[c] = static_cast<T>(1.0 / std::sqrt(st.var[c] + eps));
+            mean[c] = saved ? static_cast<double>(savedMean[c]) : st.mean[c];
+            inv[c] = saved ? static_cast<double>(savedInv[c]) : 1.0 / std::sqrt(st.var[c] + eps);
+        }
+        sm_.load(savedMean);
+        si_.load(savedInv);
+        auto before = randomTensor<T>(DX);
+        if (betaD == 0) fillNaN(DX, before);
+        dx_.load(before);
+        auto dsBefore = randomVec<T>(C), dbBefore = randomVec<T>(C);
+        if (betaP == 0) fillNaN(P, dsBefore), fillNaN(P, dbBefore);
+        ds_.load(dsBefore);
+        db_.load(dbBefore);
+        int s = d.bnBackward(h, bc.mode, &aD, &bD, &aP, &bP, xd, x_.p, dyd, dy_.p, dxd, dx_.p, pd, scale_.p, ds_.p, db_.p, eps,
+                             saved ? sm_.p : nullptr, saved ? si_.p : nullptr);
+        CHECK(s == DN_OK, "%s backward: status %d", name, s);
+        // dbias = sum(dy), dscale = sum(dy * xhat), dx = scale * invstd * (dy - dbias / n - xhat * dscale / n)
+        std::vector<double> db(C, 0.0), dsc(C, 0.0), dbAbs(C, 0.0), dsAbs(C, 0.0);
+        forEach(X.nd, X.dims, [&](const int* co) {
+            const int c = co[1];
+            const double g = dy[DY.at(co)], xhat = (x[X.at(co)] - mean[c]) * inv[c];
+            db[c] += g;
+            dsc[c] += g * xhat;
+            dbAbs[c] += std::fabs(g);
+            dsAbs[c] += std::fabs(g * xhat);
+        });
+        std::vector<double> ref, mag;
+        forEach(X.nd, X.dims, [&](const int* co) {
+            const int c = co[1];
+            const double g = dy[DY.at(co)], xhat = (x[X.at(co)] - mean[c]) * inv[c], gain = scale[c] * inv[c];
+            ref.push_back(gain * (g - db[c] / n - xhat * dsc[c] / n));
+            mag.push_back(std::fabs(gain) * (std::fabs(g) + dbAbs[c] / n + std::fabs(xhat) * dsAbs[c] / n));
+        });
+        const double tol = f64 ? 1e-12 : 1e-6;
+        compare(saved ? "backward dx, saved statistics" : "backward dx alpha/beta, recomputed statistics", name, DX, dx_.get(),
+                before, ref, mag, alphaD, betaD, tol);
+        compare(saved ? "backward dscale" : "backward dscale alpha/beta", name, P, ds_.get(), dsBefore, dsc, dsAbs, alphaP, betaP, tol);
+        compare(saved ? "backward dbias" : "backward dbias alpha/beta", name, P, db_.get(), dbBefore, db, dbAbs, alphaP, betaP, tol);
+    }
+}
+
+// dx, dscale and dbias against central differences of loss = sum(y * dy), y the library's training forward
+double bnGradientCheck(const Dnn& d, void* h) {
+    const int dims[4] = {2, 2, 3, 2};
+    const Layout X = makeLayout(4, dims, 0);
+    const int C = 2;
+    TensorDescs ds(d);
+    void *xd = ds.t[0], *yd = ds.t[1], *pd = ds.t[2];
+    setTensor(d, xd, D_DOUBLE, X, 0);
+    setTensor(d, yd, D_DOUBLE, X, 0);
+    d.deriveBN(pd, xd, BN_SPATIAL);
+    const auto x = bnInput<double>(X), dy = randomTensor<double>(X), scale = randomVec<double>(C), bias = randomVec<double>(C);
+    Dev<double> x_(X.extent()), y_(X.extent()), dy_(X.extent()), dx_(X.extent()), s_(C), b_(C), gs_(C), gb_(C);
+    const double eps = 1e-3, one = 1, zero = 0;
+    auto loss = [&](const std::vector<double>& xv, const std::vector<double>& sv, const std::vector<double>& bv) {
+        x_.load(xv);
+        s_.load(sv);
+        b_.load(bv);
+        CHECK(d.bnTrain(h, BN_SPATIAL, &one, &zero, xd, x_.p, yd, y_.p, pd, s_.p, b_.p, 0.0, nullptr, nullptr, eps, nullptr,
+                        nullptr) == DN_OK, "gradient check: forward");
+        const auto y = y_.get();
+        double l = 0;
+        for (size_t i = 0; i < y.size(); i++) l += y[i] * dy[i];
+        return l;
+    };
+    loss(x, scale, bias);
+    dy_.load(dy);
+    CHECK(d.bnBackward(h, BN_SPATIAL, &one, &zero, &one, &zero, xd, x_.p, yd, dy_.p, yd, dx_.p, pd, s_.p, gs_.p, gb_.p, eps,
+                       nullptr, nullptr) == DN_OK, "gradient check: backward");
+    const auto dx = dx_.get(), gs = gs_.get(), gb = gb_.get();
+    const double step = 1e-5;
+    double worst = 0;
+    int bad = 0;
+    char first[160] = "";
+    auto check = [&](double analytic, double plus, double minus, const char* what, size_t i) {
+        const double fd = (plus - minus) / (2 * step), err = std::fabs(fd - analytic) / (1 + std::fabs(analytic));
+        worst = std::max(worst, err);
+        if (!(err <= 1e-7) && bad++ == 0)
+            std::snprintf(first, sizeof first, "%s[%zu] analytic %.12g, central difference %.12g", what, i, analytic, fd);
+    };
+    for (size_t i = 0; i < x.size(); i++) {
+        auto xp = x, xm = x;
+        xp[i] += step;
+        xm[i] -= step;
+        check(dx[i], loss(xp, scale, bias), loss(xm, scale, bias), "dx", i);
+    }
+    for (size_t c = 0; c < static_cast<size_t>(C); c++) {
+        auto sp = scale, sm = scale, bp = bias, bm = bias;
+        sp[c] += step;
+        sm[c] -= step;
+        bp[c] += step;
+        bm[c] -= step;
+        check(gs[c], loss(x, sp, bias), loss(x, sm, bias), "dscale", c);
+        check(gb[c], loss(x, scale, bp), loss(x, scale, bm), "dbias", c);
+    }
+    CHECK(bad == 0, "gradient check: %d of %zu derivatives off, first %s", bad, x.size() + 2 * C, first);
+    return worst;
+}
+
+void bnDeriveTests(const Dnn& d) {
+    TensorDescs ds(d);
+    void *x = ds.t[0], *p = ds.t[1], *fresh = ds.t[3];
+    auto expect = [&](int type, int nd, const int* dims, const char* what) {
+        int t = -1, n = 0, got[5] = {}, strides[5] = {}, packed[5];
+        int acc = 1;
+        for (int i = nd - 1; i >= 0; i--) packed[i] = acc, acc *= dims[i];
+        CHECK(d.getTensor(p, 5, &t, &n, got, strides) == DN_OK && t == type && n == nd &&
+                  std::memcmp(got, dims, nd * sizeof(int)) == 0 && std::memcmp(strides, packed, nd * sizeof(int)) == 0,
+              "derive %s: type %d, dims %d [%d %d %d %d %d], strides [%d %d %d %d %d]", what, t, n, got[0], got[1], got[2],
+              got[3], got[4], strides[0], strides[1], strides[2], strides[3], strides[4]);
+    };
+    const int x4[4] = {3, 5, 7, 4}, x5[5] = {3, 5, 2, 3, 2};
+    const Layout L4 = makeLayout(4, x4, 0), L5 = makeLayout(5, x5, 1);
+    d.setTensor(x, D_FLOAT, 4, L4.dims, L4.strides);
+    CHECK(d.deriveBN(p, x, BN_SPATIAL) == DN_OK, "derive spatial");
+    const int s4[4] = {1, 5, 1, 1}, a4[4] = {1, 5, 7, 4}, s5[5] = {1, 5, 1, 1, 1}, a5[5] = {1, 5, 2, 3, 2};
+    expect(D_FLOAT, 4, s4, "4d spatial");
+    CHECK(d.deriveBN(p, x, BN_PER_ACTIVATION) == DN_OK, "derive per activation");
+    expect(D_FLOAT, 4, a4, "4d per activation");
+    d.setTensor(x, D_DOUBLE, 5, L5.dims, L5.strides);  // NDHWC x: the derived descriptor is packed all the same
+    CHECK(d.deriveBN(p, x, BN_SPATIAL_PERSISTENT) == DN_OK, "derive spatial persistent");
+    expect(D_DOUBLE, 5, s5, "5d spatial persistent, double");
+    CHECK(d.deriveBN(p, x, BN_PER_ACTIVATION) == DN_OK, "derive 5d per activation");
+    expect(D_DOUBLE, 5, a5, "5d per activation, double");
+    d.setTensor(x, D_HALF, 4, L4.dims, L4.strides);
+    CHECK(d.deriveBN(p, x, BN_SPATIAL) == DN_OK, "derive from half data");
+    expect(D_FLOAT, 4, s4, "half data takes float parameters");
+    d.setTensor(x, D_FLOAT, 4, L4.dims, L4.strides);
+    long r = reportCount();
+    CHECK(d.deriveBN(p, x, 7) == DN_BAD_PARAM, "derive mode 7");
+    expectReport(r, "mode 7", "derive mode 7");
+    r = reportCount();
+    CHECK(d.deriveBN(p, fresh, BN_SPATIAL) == DN_BAD_PARAM, "derive from an unset descriptor");
+    expectReport(r, "never set", "derive from an unset descriptor");
+    const int x3[3] = {2, 3, 4}, st3[3] = {12, 4, 1};
+    d.setTensor(x, D_FLOAT, 3, x3, st3);
+    r = reportCount();
+    CHECK(d.deriveBN(p, x, BN_SPATIAL) == DN_BAD_PARAM, "derive from a 3-d tensor");
+    expectReport(r, "4 or 5", "derive from a 3-d tensor");
+}
+
+void bnErrorTests(const Dnn& d, void* h) {
+    const int xdims[4] = {2, 3, 4, 5};
+    const Layout X = makeLayout(4, xdims, 0);
+    TensorDescs ds(d);
+    void *xd = ds.t[0], *yd = ds.t[1], *pd = ds.t[2], *other = ds.t[3];
+    d.setTensor(xd, D_FLOAT, 4, X.dims, X.strides);
+    d.setTensor(yd, D_FLOAT, 4, X.dims, X.strides);
+    d.deriveBN(pd, xd, BN_SPATIAL);
+    Dev<float> x(X.count()), y(X.count()), dx(X.count()), sc(3), bi(3), rm(3), rv(3), sm(3), si(3);
+    x.load(randomVec<float>(X.count()));
+    sc.load(randomVec<float>(3));
+    bi.load(randomVec<float>(3));
+    rm.load(randomVec<float>(3));
+    rv.load(std::vector<float>(3, 1.0f));
+    const float a = 1, b = 0;
+    auto train = [&](int mode, double eps, void* yDesc, void* pDesc, const void* xp, void* runMean, void* runVar, void* saveMean,
+                     void* saveInv, const void* scale) {
+        return d.bnTrain(h, mode, &a, &b, xd, xp, yDesc, y.p, pDesc, scale, bi.p, 0.1, runMean, runVar, eps, saveMean, saveInv);
+    };
+    auto ok = [&](int mode, double eps) { return train(mode, eps, yd, pd, x.p, rm.p, rv.p, sm.p, si.p, sc.p); };
+    auto backward = [&](int mode, double eps, void* dxDesc, const void* savedMean, const void* savedInv, void* dBias) {
+        return d.bnBackward(h, mode, &a, &b, &a, &b, xd, x.p, yd, y.p, dxDesc, dx.p, pd, sc.p, sm.p, dBias, eps, savedMean, savedInv);
+    };
+    CHECK(ok(BN_SPATIAL, 1e-5) == DN_OK, "bn error tests: the valid setup runs");
+    CHECK(backward(BN_SPATIAL, 1e-5, yd, sm.p, si.p, bi.p) == DN_OK, "bn error tests: the valid backward runs");
+    // epsilon: CUDNN_BN_MIN_EPSILON is 0 in cuDNN 9, so only a negative (or NaN) epsilon is refused
+    long r = reportCount();
+    CHECK(ok(BN_SPATIAL, -1e-3) == DN_BAD_PARAM, "negative epsilon");
+    expectReport(r, "CUDNN_BN_MIN_EPSILON", "negative epsilon");
+    CHECK(ok(BN_SPATIAL, std::numeric_limits<double>::quiet_NaN()) == DN_BAD_PARAM, "NaN epsilon");
+    CHECK(backward(BN_SPATIAL, -1e-3, yd, nullptr, nullptr, bi.p) == DN_BAD_PARAM, "backward negative epsilon");
+    CHECK(ok(BN_SPATIAL, 1e-6) == DN_OK && ok(BN_SPATIAL, 0.0) == DN_OK, "epsilon 1e-6 and 0 (>= CUDNN_BN_MIN_EPSILON)");
+    // modes
+    r = reportCount();
+    CHECK(ok(BN_PER_ACTIVATION, 1e-5) == DN_NOT_SUPPORTED, "per-activation training");
+    expectReport(r, "PER_ACTIVATION", "per-activation training");
+    r = reportCount();
+    CHECK(backward(BN_PER_ACTIVATION, 1e-5, yd, sm.p, si.p, bi.p) == DN_NOT_SUPPORTED, "per-activation backward");
+    expectReport(r, "PER_ACTIVATION", "per-activation backward");
+    CHECK(d.bnInfer(h, BN_PER_ACTIVATION, &a, &b, xd, x.p, yd, y.p, pd, sc.p, bi.p, rm.p, rv.p, 1e-5) == DN_NOT_SUPPORTED,
+          "per-activation inference");
+    r = reportCount();
+    CHECK(ok(9, 1e-5) == DN_BAD_PARAM, "mode 9");
+    expectReport(r, "mode 9", "mode 9");
+    CHECK(ok(BN_SPATIAL_PERSISTENT, 1e-5) == DN_OK, "spatial persistent");
+    // optional pairs, required pointers
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, yd, pd, x.p, rm.p, nullptr, sm.p, si.p, sc.p) == DN_BAD_PARAM, "running mean without variance");
+    expectReport(r, "both null or both non-null", "running mean without variance");
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, yd, pd, x.p, rm.p, rv.p, nullptr, si.p, sc.p) == DN_BAD_PARAM, "saved inverse variance without mean");
+    expectReport(r, "resultSaveMean", "saved inverse variance without mean");
+    CHECK(train(BN_SPATIAL, 1e-5, yd, pd, x.p, nullptr, nullptr, nullptr, nullptr, sc.p) == DN_OK, "no optional outputs");
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, yd, pd, x.p, rm.p, rv.p, sm.p, si.p, nullptr) == DN_BAD_PARAM, "null bnScale");
+    expectReport(r, "required", "null bnScale");
+    CHECK(d.bnTrain(h, BN_SPATIAL, nullptr, &b, xd, x.p, yd, y.p, pd, sc.p, bi.p, 0.1, nullptr, nullptr, 1e-5, nullptr, nullptr) ==
+              DN_BAD_PARAM, "null alpha");
+    CHECK(d.bnTrain(nullptr, BN_SPATIAL, &a, &b, xd, x.p, yd, y.p, pd, sc.p, bi.p, 0.1, nullptr, nullptr, 1e-5, nullptr, nullptr) ==
+              DN_BAD_PARAM, "null handle");
+    r = reportCount();
+    CHECK(backward(BN_SPATIAL, 1e-5, yd, sm.p, nullptr, bi.p) == DN_BAD_PARAM, "saved mean without inverse variance");
+    expectReport(r, "savedMean and savedInvVariance", "saved mean without inverse variance");
+    CHECK(backward(BN_SPATIAL, 1e-5, yd, nullptr, nullptr, nullptr) == DN_BAD_PARAM, "null dBnBiasResult");
+    CHECK(backward(BN_SPATIAL, 1e-5, yd, nullptr, nullptr, bi.p) == DN_OK, "backward recomputing the statistics");
+    // descriptors that disagree
+    const int ybad[4] = {2, 3, 4, 6};
+    const Layout YB = makeLayout(4, ybad, 0);
+    d.setTensor(other, D_FLOAT, 4, YB.dims, YB.strides);
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, other, pd, x.p, rm.p, rv.p, sm.p, si.p, sc.p) == DN_BAD_PARAM, "y dims differ from x");
+    expectReport(r, "does not match", "y dims differ from x");
+    r = reportCount();
+    CHECK(backward(BN_SPATIAL, 1e-5, other, sm.p, si.p, bi.p) == DN_BAD_PARAM, "dx dims differ from x");
+    expectReport(r, "dxDesc", "dx dims differ from x");
+    d.setTensor(other, D_DOUBLE, 4, X.dims, X.strides);
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, other, pd, x.p, rm.p, rv.p, sm.p, si.p, sc.p) == DN_BAD_PARAM, "y double, x float");
+    expectReport(r, "data types differ", "y double, x float");
+    const int p4[4] = {1, 4, 1, 1}, pstr[4] = {4, 1, 1, 1};
+    d.setTensor(other, D_FLOAT, 4, p4, pstr);
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, yd, other, x.p, rm.p, rv.p, sm.p, si.p, sc.p) == DN_BAD_PARAM, "scale descriptor [1, 4, 1, 1]");
+    expectReport(r, "is not [1, 3, 1, 1]", "scale descriptor [1, 4, 1, 1]");
+    d.deriveBN(other, xd, BN_PER_ACTIVATION);
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, yd, other, x.p, rm.p, rv.p, sm.p, si.p, sc.p) == DN_BAD_PARAM, "per-activation scale descriptor");
+    expectReport(r, "bnScaleBiasMeanVarDesc", "per-activation scale descriptor");
+    const int p3[4] = {1, 3, 1, 1}, p3str[4] = {3, 1, 1, 1};
+    d.setTensor(other, D_DOUBLE, 4, p3, p3str);
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, yd, other, x.p, rm.p, rv.p, sm.p, si.p, sc.p) == DN_BAD_PARAM, "double scale for float data");
+    expectReport(r, "float parameters", "double scale for float data");
+    const int x3[3] = {2, 3, 20}, st3[3] = {60, 20, 1};
+    d.setTensor(other, D_FLOAT, 3, x3, st3);
+    r = reportCount();
+    CHECK(d.bnTrain(h, BN_SPATIAL, &a, &b, other, x.p, other, y.p, pd, sc.p, bi.p, 0.1, nullptr, nullptr, 1e-5, nullptr, nullptr) ==
+              DN_BAD_PARAM, "3-d x");
+    expectReport(r, "4 or 5", "3-d x");
+    d.setTensor(other, D_HALF, 4, X.dims, X.strides);
+    CHECK(d.bnTrain(h, BN_SPATIAL, &a, &b, other, x.p, other, y.p, pd, sc.p, bi.p, 0.1, nullptr, nullptr, 1e-5, nullptr, nullptr) ==
+              DN_NOT_SUPPORTED, "half data");
+    void* fresh = nullptr;
+    d.createTensor(&fresh);
+    r = reportCount();
+    CHECK(train(BN_SPATIAL, 1e-5, fresh, pd, x.p, rm.p, rv.p, sm.p, si.p, sc.p) == DN_BAD_PARAM, "unset y descriptor");
+    expectReport(r, "never set", "unset y descriptor");
+    d.destroyTensor(fresh);
+    if (stub()) {
+        std::vector<float> host(X.count());
+        r = reportCount();
+        CHECK(train(BN_SPATIAL, 1e-5, yd, pd, host.data(), rm.p, rv.p, sm.p, si.p, sc.p) == DN_BAD_PARAM, "host x");
+        expectReport(r, "device allocation", "host x");
+        r = reportCount();
+        CHECK(train(BN_SPATIAL, 1e-5, yd, pd, x.p, rm.p + 1, rv.p, sm.p, si.p, sc.p) == DN_BAD_PARAM, "running mean past its allocation");
+        expectReport(r, "resultRunningMean (", "running mean past its allocation");
+    }
+}
+
+// a training forward captured, its descriptors destroyed and its scalars changed, then replayed
+void bnCaptureTest(const Dnn& d, void* h, void* stream) {
+    if (!stub()) return;
+    const int dims[4] = {2, 3, 2, 2};
+    const Layout X = makeLayout(4, dims, 0);
+    const int C = 3;
+    const auto x = bnInput<double>(X), scale = randomVec<double>(C), bias = randomVec<double>(C), rm0 = randomVec<double>(C);
+    Dev<double> x_(X.extent()), y_(X.extent()), s_(C), b_(C), rm_(C), rv_(C);
+    x_.load(x);
+    s_.load(scale);
+    b_.load(bias);
+    rm_.load(rm0);
+    rv_.load(std::vector<double>(C, 1.0));
+    const std::vector<double> before(X.extent(), -3.0);
+    y_.load(before);
+    {
+        TensorDescs ds(d);
+        d.setTensor(ds.t[0], D_DOUBLE, 4, X.dims, X.strides);
+        d.setTensor(ds.t[1], D_DOUBLE, 4, X.dims, X.strides);
+        d.deriveBN(ds.t[2], ds.t[0], BN_SPATIAL);
+        double a = 2, b = 0;
+        emu_stub_capture_begin(stream);
+        CHECK(d.bnTrain(h, BN_SPATIAL, &a, &b, ds.t[0], x_.p, ds.t[1], y_.p, ds.t[2], s_.p, b_.p, 0.5, rm_.p, rv_.p, 1e-5,
+                        nullptr, nullptr) == DN_OK, "batch norm under capture");
+        a = 50;
+        CHECK(emu_stub_capture_end() == 1, "one batch norm captured");
+    }
+    CHECK(y_.get() == before && rm_.get() == rm0, "captured batch norm ran before replay");
+    emu_stub_replay();
+    const BnStats st = refStats(X, x);
+    std::vector<double> invstd(C), ref, mag, wantMean(C);
+    for (int c = 0; c < C; c++) {
+        invstd[c] = 1.0 / std::sqrt(st.var[c] + 1e-5);
+        wantMean[c] = 0.5 * rm0[c] + 0.5 * st.mean[c];
+    }
+    refBnForward(X, x, scale, bias, st.mean, invstd, ref, mag);
+    compare("replayed training forward", "bn capture", X, y_.get(), before, ref, mag, 2.0, 0.0, 1e-13);
+    CHECK(inexact(rm_.get(), wantMean) == 0, "replayed batch norm: running mean");
+}
+
+void bnTests(const Dnn& d, void* h, void* stream) {
+    bnDeriveTests(d);
+    int n = 0;
+    for (const BnCase& c : BN_CASES) {
+        bnTrainCase<float>(d, h, c);
+        bnTrainCase<double>(d, h, c);
+        bnInferCase<float>(d, h, c);
+        bnInferCase<double>(d, h, c);
+        bnBackwardCase<float>(d, h, c);
+        bnBackwardCase<double>(d, h, c);
+        n++;
+    }
+    std::printf("  batch norm: %d shapes x (f32, f64) x (training x 3, inference x 2, backward x 2)\n", n);
+    if (stub()) CHECK(emu_stub_last_stream() == stream, "batch norm did not run on the handle's stream");
+    std::printf("  batch norm gradient check: worst relative gap %.2e (f64)\n", bnGradientCheck(d, h));
+    bnErrorTests(d, h);
+    bnCaptureTest(d, h, stream);
 }
 
 void dnnTests() {
@@ -1071,6 +1643,7 @@ void dnnTests() {
     if (stub()) CHECK(emu_stub_last_stream() == stream, "convolution did not run on the handle's stream");
     dnnErrorTests(d, h);
     dnnCaptureTest(d, h, stream);
+    bnTests(d, h, stream);
     CHECK(d.destroy(h) == DN_OK, "cudnnDestroy");
 }
 
