@@ -30,6 +30,24 @@ __device__ __forceinline__ double bn_mul(double a, double b) { return __dmul_rn(
 __device__ __forceinline__ float bn_add(float a, float b) { return __fadd_rn(a, b); }
 __device__ __forceinline__ double bn_add(double a, double b) { return __dadd_rn(a, b); }
 
+// Channel and item range of block-chunk blk: chunk s of channel c holds items [begin, end), none empty.
+__device__ __forceinline__ int bn_chunk(int blk, int splits, int chunk, unsigned int items, unsigned int* begin, unsigned int* end) {
+    int c = blk / splits;
+    *begin = (unsigned int) (blk - c * splits) * (unsigned int) chunk;
+    *end = min(items, *begin + (unsigned int) chunk);
+    return c;
+}
+
+// The block's two sums of block-chunk blk, into partial[2 blk] and partial[2 blk + 1].
+__device__ __forceinline__ void bn_store(double* partial, int blk, double a, double b, double* part) {
+    a = block_sum(a, part);
+    b = block_sum(b, part);
+    if (threadIdx.x == 0) {
+        partial[2 * (i64) blk] = a;
+        partial[2 * (i64) blk + 1] = b;
+    }
+}
+
 // A channel's two sums over its chunks, in chunk order.
 __device__ __forceinline__ void bn_gather(const double* partial, int c, int splits, double* a, double* b) {
     double s = 0, q = 0;
@@ -48,21 +66,15 @@ __device__ __forceinline__ void bn_gather(const double* partial, int c, int spli
         __shared__ double part[32];                                                                                   \
         unsigned int items = (unsigned int) outer * (unsigned int) inner;                                            \
         for (int blk = blockIdx.x; blk < channels * splits; blk += gridDim.x) {                                      \
-            int c = blk / splits, s = blk - c * splits;                                                               \
-            unsigned int begin = (unsigned int) s * (unsigned int) chunk;                                            \
-            unsigned int end = min(items, begin + (unsigned int) chunk);                                             \
+            unsigned int begin, end;                                                                                  \
+            int c = bn_chunk(blk, splits, chunk, items, &begin, &end);                                                \
             double x0 = (double) x[(i64) c * inner], sum = 0, sq = 0;                                                 \
             for (unsigned int k = begin + threadIdx.x; k < end; k += blockDim.x) {                                   \
                 double d = (double) x[bn_at(k, c, channels, inner, magic, shift)] - x0;                              \
                 sum += d;                                                                                             \
                 sq = fma(d, d, sq);                                                                                   \
             }                                                                                                         \
-            sum = block_sum(sum, part);                                                                               \
-            sq = block_sum(sq, part);                                                                                 \
-            if (threadIdx.x == 0) {                                                                                   \
-                partial[2 * (i64) blk] = sum;                                                                         \
-                partial[2 * (i64) blk + 1] = sq;                                                                      \
-            }                                                                                                         \
+            bn_store(partial, blk, sum, sq, part);                                                                    \
         }                                                                                                             \
     }                                                                                                                 \
     /* mean, rstd and the biased variance per channel; NaN stays NaN, rounding never makes the variance negative */  \
@@ -97,9 +109,8 @@ __device__ __forceinline__ void bn_gather(const double* partial, int c, int spli
         __shared__ double part[32];                                                                                   \
         unsigned int items = (unsigned int) outer * (unsigned int) inner;                                            \
         for (int blk = blockIdx.x; blk < channels * splits; blk += gridDim.x) {                                      \
-            int c = blk / splits, s = blk - c * splits;                                                               \
-            unsigned int begin = (unsigned int) s * (unsigned int) chunk;                                            \
-            unsigned int end = min(items, begin + (unsigned int) chunk);                                             \
+            unsigned int begin, end;                                                                                  \
+            int c = bn_chunk(blk, splits, chunk, items, &begin, &end);                                                \
             double m = (double) mean[c], r = (double) rstd[c], a = 0, cc = 0;                                         \
             for (unsigned int k = begin + threadIdx.x; k < end; k += blockDim.x) {                                   \
                 i64 at = bn_at(k, c, channels, inner, magic, shift);                                                  \
@@ -107,12 +118,7 @@ __device__ __forceinline__ void bn_gather(const double* partial, int c, int spli
                 a += gv;                                                                                              \
                 cc += gv * (((double) x[at] - m) * r);                                                                \
             }                                                                                                         \
-            a = block_sum(a, part);                                                                                   \
-            cc = block_sum(cc, part);                                                                                 \
-            if (threadIdx.x == 0) {                                                                                   \
-                partial[2 * (i64) blk] = a;                                                                           \
-                partial[2 * (i64) blk + 1] = cc;                                                                      \
-            }                                                                                                         \
+            bn_store(partial, blk, a, cc, part);                                                                      \
         }                                                                                                             \
     }                                                                                                                 \
     /* the channel sums: dbias = sum g, dweight = sum g xhat (null when not asked for), and both kept in double */    \

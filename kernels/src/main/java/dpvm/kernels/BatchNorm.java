@@ -2,28 +2,27 @@ package dpvm.kernels;
 
 import dpvm.kernels.runtime.Geometry;
 import dpvm.tensor.DType;
+import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
 /**
  * Training-mode batch norm and its backward (batchnorm.cu) on a dense x viewed as [outer, C, inner]: two passes
  * over x forward (per-channel statistics, then the normalisation) and two backward (the sums of g and g xhat,
- * then dx), each channel's items cut among blocks by {@link Reductions#splitPlan}.
+ * then dx), each channel's items cut among blocks by {@link Reductions#splitPlan}: the {@code split} variant of
+ * {@link KernelVariants#BATCH_NORM} and {@link KernelVariants#BATCH_NORM_BACKWARD}, the automatic choice until
+ * GPU timings show the {@code cudnn} one ({@link CudnnBatchNorm}) faster.
  */
 final class BatchNorm {
     private BatchNorm() {}
 
-    /** {outer, C, inner} of an [N, C, ...] shape. */
-    private static int[] view(int[] shape) {
-        int inner = 1;
-        for (int i = 2; i < shape.length; i++) inner *= shape[i];
-        return new int[] {shape[0], shape[1], inner};
-    }
-
     /** {y, mean, rstd, var}; see {@link dpvm.tensor.Backend#batchNorm}. */
     static Tensor[] forward(Ctx c, Tensor x, Tensor weight, Tensor bias, double eps) {
-        int[] v = view(x.shape());
+        int[] v = Shape.channels(x.shape());
         int outer = v[0], channels = v[1], inner = v[2], n = x.numel();
         Tensor cx = c.dense(x), cw = weight == null ? null : c.dense(weight), cb = bias == null ? null : c.dense(bias);
+        if (KernelVariants.BATCH_NORM.pick("split", variant -> variant.equals("cudnn") ? CudnnBatchNorm.whyNot(eps) : null).equals("cudnn")) {
+            return CudnnBatchNorm.forward(c, cx, cw, cb, eps);
+        }
         String s = Ctx.sfx(x.dtype());
         Tensor y = c.empty(x.shape(), x.dtype());
         Tensor mean = c.empty(new int[] {channels}, x.dtype()), rstd = c.empty(new int[] {channels}, x.dtype()), var = c.empty(new int[] {channels}, x.dtype());
@@ -42,9 +41,12 @@ final class BatchNorm {
 
     /** {dx, dweight, dbias}; see {@link dpvm.tensor.Backend#batchNormBackward}. */
     static Tensor[] backward(Ctx c, Tensor gy, Tensor x, Tensor mean, Tensor rstd, Tensor weight, boolean weightGrad, boolean biasGrad) {
-        int[] v = view(x.shape());
+        int[] v = Shape.channels(x.shape());
         int outer = v[0], channels = v[1], inner = v[2], n = x.numel();
         Tensor cg = c.dense(gy), cx = c.dense(x), cm = c.dense(mean), cr = c.dense(rstd), cw = weight == null ? null : c.dense(weight);
+        if (KernelVariants.BATCH_NORM_BACKWARD.pick("split", variant -> null).equals("cudnn")) {
+            return CudnnBatchNorm.backward(c, cg, cx, cm, cr, cw, weightGrad, biasGrad);
+        }
         String s = Ctx.sfx(x.dtype());
         Tensor dx = c.empty(x.shape(), x.dtype());
         Tensor dw = weightGrad ? c.empty(new int[] {channels}, x.dtype()) : null, db = biasGrad ? c.empty(new int[] {channels}, x.dtype()) : null;

@@ -27,6 +27,8 @@ import java.util.function.Function;
  * tensor whose kept dims are one run; else rows after a transposing copy</td></tr>
  * <tr><td>copy</td><td>memcpy ({@code cudaMemcpyAsync}), strided ({@code copy_*})</td>
  * <td>memcpy for a same-dtype copy between dense tensors of one shape, else strided</td></tr>
+ * <tr><td>batchnorm, batchnorm-backward</td><td>split ({@code bn_*}), cudnn ({@code cudnnBatchNormalization*})</td>
+ * <td>split (cudnn takes eps down to cuDNN's minimum, 0 in cuDNN 9; the lab compares the two)</td></tr>
  * </table>
  */
 public final class KernelVariants {
@@ -40,8 +42,10 @@ public final class KernelVariants {
     public static final Choice SOFTMAX_BACKWARD = Choice.fromProperty("softmax-backward", "rows", "registers");
     public static final Choice REDUCE = Choice.fromProperty("reduce", "rows", "cols", "split");
     public static final Choice COPY = Choice.fromProperty("copy", "memcpy", "strided");
+    public static final Choice BATCH_NORM = Choice.fromProperty("batchnorm", "split", "cudnn");
+    public static final Choice BATCH_NORM_BACKWARD = Choice.fromProperty("batchnorm-backward", "split", "cudnn");
 
-    private static final List<Choice> ALL = List.of(BINARY, LAYER_NORM, LAYER_NORM_BACKWARD, SOFTMAX, SOFTMAX_BACKWARD, REDUCE, COPY);
+    private static final List<Choice> ALL = List.of(BINARY, LAYER_NORM, LAYER_NORM_BACKWARD, SOFTMAX, SOFTMAX_BACKWARD, REDUCE, COPY, BATCH_NORM, BATCH_NORM_BACKWARD);
 
     private KernelVariants() {}
 

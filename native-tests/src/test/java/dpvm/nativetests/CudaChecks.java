@@ -255,6 +255,45 @@ class CudaChecks {
         assertEquals("split", dpvm.kernels.KernelVariants.REDUCE.lastAutomatic(), "batch-norm statistics are read in place");
     }
 
+    /** cuDNN's batch norm, the lab's comparison variant, gives what batchnorm.cu gives, forward and backward. */
+    @Test
+    void batchNormVariantsAgree() {
+        Backend be = Backends.of(GPU);
+        int[][] shapes = {{6, 3}, {4, 5, 7}, {3, 4, 5, 6}, {2, 3, 4, 5, 3}};
+        for (int[] shape : shapes) {
+            for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                Tolerance tol = t == DType.FLOAT64 ? Tolerance.FP64 : Tolerance.FP32;
+                int[] channel = {shape[1]};
+                Tensor x = random(shape, 50, GPU).mul(3).add(1).cast(t), g = random(shape, 53, GPU).cast(t);
+                Tensor w = random(channel, 51, GPU).cast(t), b = random(channel, 52, GPU).cast(t);
+                for (boolean affine : new boolean[] {true, false}) {
+                    Tensor wa = affine ? w : null, ba = affine ? b : null;
+                    String what = dpvm.tensor.Shape.str(shape) + " " + t + (affine ? " with weight and bias" : "");
+                    Tensor[][] fwd = new Tensor[2][], bwd = new Tensor[2][];
+                    String[] variants = {"split", "cudnn"};
+                    for (int v = 0; v < 2; v++) {
+                        try (dpvm.kernels.KernelVariants.Forcing f = dpvm.kernels.KernelVariants.BATCH_NORM.force(variants[v]);
+                             dpvm.kernels.KernelVariants.Forcing fb = dpvm.kernels.KernelVariants.BATCH_NORM_BACKWARD.force(variants[v])) {
+                            fwd[v] = be.batchNorm(x, wa, ba, 1e-5);
+                            bwd[v] = be.batchNormBackward(g, x, fwd[0][1], fwd[0][2], wa, true, affine);
+                        }
+                    }
+                    String[] names = {"y", "mean", "rstd", "var"};
+                    for (int k = 0; k < 4; k++) assertNull(tol.mismatch(fwd[1][k].toDoubleArray(), fwd[0][k].toDoubleArray()), names[k] + " of " + what);
+                    assertNull(tol.mismatch(bwd[1][0].toDoubleArray(), bwd[0][0].toDoubleArray()), "dx of " + what);
+                    assertNull(tol.mismatch(bwd[1][1].toDoubleArray(), bwd[0][1].toDoubleArray()), "dweight of " + what);
+                    assertEquals(affine, bwd[1][2] != null, "dbias only when asked for: " + what);
+                    if (affine) assertNull(tol.mismatch(bwd[1][2].toDoubleArray(), bwd[0][2].toDoubleArray()), "dbias of " + what);
+                }
+            }
+        }
+        assertThrows(dpvm.kernels.VariantNotApplicableException.class, () -> {
+            try (dpvm.kernels.KernelVariants.Forcing ignored = dpvm.kernels.KernelVariants.BATCH_NORM.force("cudnn")) {
+                be.batchNorm(random(new int[] {4, 3}, 1, GPU), null, null, -1e-3);  // below cuDNN's minimum epsilon
+            }
+        });
+    }
+
     @Test
     void profilerTableNamesTheOps() {
         CudaDevice d = CudaDevice.get(0);

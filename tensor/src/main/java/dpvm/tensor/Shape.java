@@ -161,6 +161,13 @@ public final class Shape {
         return out;
     }
 
+    /** {N, C, inner} of an [N, C, ...] shape, inner being the product of the dims after C (batch norm's view). */
+    public static int[] channels(int[] shape) {
+        int inner = 1;
+        for (int i = 2; i < shape.length; i++) inner *= shape[i];
+        return new int[] {shape[0], shape[1], inner};
+    }
+
     /** The spatial dims of an {@code [N, C, spatial...]} shape. */
     public static int[] spatial(int[] shape) {
         return Arrays.copyOfRange(shape, 2, shape.length);

@@ -48,13 +48,13 @@ public final class LabCases {
                     sizes(32, 64, 50176), sizes(3, 4, 3000),
                     s -> Problem.memory(F * (2.0 * s[0] * s[1] * s[2] + 5 * s[1]),
                             () -> new Tensor[] {uniform(1, s[0], s[1], s[2]), uniform(2, s[1]), uniform(3, s[1])},
-                            in -> on(in[0]).batchNorm(in[0], in[1], in[2], 1e-5)).outputs("y", "mean", "rstd", "var")),
+                            in -> on(in[0]).batchNorm(in[0], in[1], in[2], 1e-5)).outputs("y", "mean", "rstd", "var")).varying(KernelVariants.BATCH_NORM),
             LabCase.of("batchnorm-backward", "N C S", "training-mode batch norm gradients dx, dweight, dbias of [N, C, S]", sizes(32, 64, 50176), sizes(3, 4, 3000),
                     s -> Problem.memory(F * (3.0 * s[0] * s[1] * s[2] + 5 * s[1]), () -> {
                         Tensor x = uniform(1, s[0], s[1], s[2]), w = uniform(2, s[1]);
                         Tensor[] stats = Backends.of(Device.CPU).batchNorm(x, w, null, 1e-5);
                         return new Tensor[] {uniform(3, s[0], s[1], s[2]), x, w, stats[1], stats[2]};
-                    }, in -> on(in[0]).batchNormBackward(in[0], in[1], in[3], in[4], in[2], true, true)).outputs("dx", "dweight", "dbias")),
+                    }, in -> on(in[0]).batchNormBackward(in[0], in[1], in[3], in[4], in[2], true, true)).outputs("dx", "dweight", "dbias")).varying(KernelVariants.BATCH_NORM_BACKWARD),
             LabCase.of("softmax", "R C", "softmax over each row of [R, C], one block per row", sizes(8192, 4096), sizes(6, 300),
                     s -> rows(s, 2 * F, x -> x.softmax(1))).varying(KernelVariants.SOFTMAX),
             LabCase.of("logsoftmax", "R C", "log-softmax over each row of [R, C]", sizes(8192, 4096), sizes(6, 300),

@@ -2,6 +2,7 @@ package dpvm.tensor.cpu;
 
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
+import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
 /**
@@ -15,13 +16,6 @@ import dpvm.tensor.Tensor;
 final class CpuBatchNorm {
     private CpuBatchNorm() {}
 
-    /** {outer, C, inner} of an [N, C, ...] shape. */
-    private static int[] view(int[] shape) {
-        int inner = 1;
-        for (int i = 2; i < shape.length; i++) inner *= shape[i];
-        return new int[] {shape[0], shape[1], inner};
-    }
-
     private static Tensor dense(CpuBackend backend, Tensor t) {
         return t == null || t.isContiguous() ? t : backend.copy(t, t.dtype());
     }
@@ -32,7 +26,7 @@ final class CpuBatchNorm {
 
     /** {y, mean, rstd, var}; see {@link dpvm.tensor.Backend#batchNorm}. */
     static Tensor[] forward(CpuBackend backend, Tensor x, Tensor weight, Tensor bias, double eps) {
-        int[] v = view(x.shape());
+        int[] v = Shape.channels(x.shape());
         int outer = v[0], channels = v[1], inner = v[2];
         Tensor cx = dense(backend, x), cw = dense(backend, weight), cb = dense(backend, bias);
         Tensor y = Tensor.empty(x.shape(), x.dtype(), Device.CPU);
@@ -94,7 +88,7 @@ final class CpuBatchNorm {
      * c = sum of g xhat (dweight), both in double.
      */
     static Tensor[] backward(CpuBackend backend, Tensor gy, Tensor x, Tensor mean, Tensor rstd, Tensor weight, boolean weightGrad, boolean biasGrad) {
-        int[] v = view(x.shape());
+        int[] v = Shape.channels(x.shape());
         int outer = v[0], channels = v[1], inner = v[2];
         Tensor cg = dense(backend, gy), cx = dense(backend, x), cm = dense(backend, mean), cr = dense(backend, rstd), cw = dense(backend, weight);
         Tensor dx = Tensor.empty(x.shape(), x.dtype(), Device.CPU);
