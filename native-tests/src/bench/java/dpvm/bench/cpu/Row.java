@@ -30,8 +30,10 @@ record Row(int order, String label, String unit, double work, boolean throughput
                 return new Row(5, "layer norm 4096x1024", "GB/s", LayerNormBench.bytes(), true, "");
             case "BatchNormApplyBench":
                 return new Row(shape.equals("fused") ? 6 : 7, "batch norm eval 16x64x8x28x28, " + (shape.equals("fused") ? "fused vs batch_norm" : "op by op on both sides"), "GB/s", BatchNormApplyBench.bytes(), true, "");
+            case "BatchNormTrainBench":
+                return new Row(shape.equals("primitive") ? 8 : 9, "batch norm train 16x64x8x28x28, " + (shape.equals("primitive") ? "primitive" : "former composite") + " vs batch_norm", "GB/s", BatchNormTrainBench.bytes(), true, "");
             case "BackboneBench":
-                return new Row(8, BackboneBench.label(shape), "ms/forward", java.util.List.of("r3d101", "vivit_b", "vggish", "se_resnet101_mfcc").indexOf(shape), false, "");
+                return new Row(10, BackboneBench.label(shape), "ms/forward", java.util.List.of("r3d101", "vivit_b", "vggish", "se_resnet101_mfcc").indexOf(shape), false, "");
             default:
                 return null;
         }
