@@ -78,6 +78,17 @@ def main():
         emit("batchnorm_eval_op_by_op", median_ms(lambda: (bx - rm.view(c)) * torch.rsqrt(rv.view(c) + 1e-5) * bw.view(c) + bb.view(c)), act_bytes, "GB/s")
         emit("batchnorm_stats_sum", median_ms(lambda: bx.sum(dim=(0, 2, 3, 4))), act_bytes / 2, "GB/s")
         emit("batchnorm_train_fwd", median_ms(lambda: torch.nn.functional.batch_norm(bx, rm, rv, bw, bb, True, 0.1, 1e-5)), 1.5 * act_bytes, "GB/s")
+    # forward and backward from an upstream gradient (autograd on, so outside no_grad)
+    xg, wg, bg = bx.clone().requires_grad_(True), bw.clone().requires_grad_(True), bb.clone().requires_grad_(True)
+    gy = torch.rand(*act, device=DEV)
+
+    def bn_step():
+        torch.nn.functional.batch_norm(xg, rm, rv, wg, bg, True, 0.1, 1e-5).backward(gy)
+        xg.grad = wg.grad = bg.grad = None
+
+    emit("batchnorm_train_fwd_bwd", median_ms(bn_step), 2.5 * act_bytes, "GB/s")
+    del xg, gy
+    with torch.no_grad():
         del bx
         g = torch.rand(64 << 20, device=DEV)
         emit("gelu_tanh_256MiB", median_ms(lambda: torch.nn.functional.gelu(g, approximate="tanh")), 2.0 * g.numel() * 4, "GB/s")

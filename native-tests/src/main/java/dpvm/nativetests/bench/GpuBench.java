@@ -123,6 +123,18 @@ public final class GpuBench {
                             Functional.batchNorm(bx, rm, rv, bw, bb, true, 0.1, 1e-5);
                         }
                     }), 1.5 * bytes, "GB/s");
+                    // a training step's share: forward and backward (dx, dweight, dbias) from an upstream gradient;
+                    // the floor: x read and y written, then x and dy read and dx written
+                    Tensor gy = rand(17, act), wg = bw.detach().requiresGrad(true), bg = bb.detach().requiresGrad(true);
+                    emit("batchnorm_train_fwd_bwd", t.medianMs(warm, reps, () -> {
+                        try (dpvm.tensor.Scope ignored = dpvm.tensor.Scope.open()) {
+                            Tensor xg = bx.detach().requiresGrad(true);
+                            Functional.batchNorm(xg, rm, rv, wg, bg, true, 0.1, 1e-5).backward(gy);
+                            xg.grad().close();
+                            wg.zeroGrad();
+                            bg.zeroGrad();
+                        }
+                    }), 2.5 * bytes, "GB/s");
                 },
                 (t, b) -> {
                     // tanh GELU over 256 MiB: seven ops as one generated kernel
