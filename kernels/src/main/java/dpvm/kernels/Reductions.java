@@ -36,6 +36,12 @@ final class Reductions {
         return null;
     }
 
+    /**
+     * Kept columns from which the column kernel is the automatic choice for leading dims: its warps read 32
+     * columns at a time, so fewer would leave lanes idle (a whole-tensor sum has one); split takes those.
+     */
+    static final int COLUMNS_MIN = 32;
+
     /** Blocks per multiprocessor a split reduction aims for in all, and the fewest items it gives a block. */
     static final int SPLIT_BLOCKS_PER_SM = 4, SPLIT_MIN_ITEMS = 4096, SPLIT_MOST = 1024;
 
@@ -85,7 +91,7 @@ final class Reductions {
     }
 
     /**
-     * Picks the kernel: cols for leading dims of a contiguous tensor; rows when the reduced dims are already
+     * Picks the kernel: cols for leading dims of a contiguous tensor into at least COLUMNS_MIN outputs; rows when the reduced dims are already
      * last and there are rows enough for SPLIT_BLOCKS_PER_SM blocks per multiprocessor (no copy, no partials);
      * split wherever it reads the tensor in place; rows, after a transposing copy, else.
      */
@@ -101,7 +107,7 @@ final class Reductions {
         String notCols = whyNotColumns(x, dims), notSplit = whyNotSplit(x, dims);
         int[] view = notSplit == null ? splitView(x, dims) : null;
         boolean rowsInPlace = view != null && view[0] == 1 && rows >= SPLIT_BLOCKS_PER_SM * c.dev.multiprocessors();
-        String automatic = notCols == null ? "cols" : view != null && !rowsInPlace ? "split" : "rows";
+        String automatic = notCols == null && rows >= COLUMNS_MIN ? "cols" : view != null && !rowsInPlace ? "split" : "rows";
         String variant = KernelVariants.REDUCE.pick(automatic, v -> v.equals("cols") ? notCols : v.equals("split") ? notSplit : null);
         String s = Ctx.sfx(x.dtype());
         int sms = c.dev.multiprocessors();

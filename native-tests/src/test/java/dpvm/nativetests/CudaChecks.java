@@ -253,6 +253,10 @@ class CudaChecks {
         }
         Functional.sum(random(new int[] {4, 3, 50, 50}, 1, GPU), new int[] {0, 2, 3}, false);
         assertEquals("split", dpvm.kernels.KernelVariants.REDUCE.lastAutomatic(), "batch-norm statistics are read in place");
+        random(new int[] {300, 20}, 2, GPU).sum();
+        assertEquals("split", dpvm.kernels.KernelVariants.REDUCE.lastAutomatic(), "a whole-tensor sum is cut among blocks, not one column");
+        random(new int[] {300, 40}, 3, GPU).sum(0, false);
+        assertEquals("cols", dpvm.kernels.KernelVariants.REDUCE.lastAutomatic(), "40 column sums take whole warps");
     }
 
     /** cuDNN's batch norm, the lab's comparison variant, gives what batchnorm.cu gives, forward and backward. */
