@@ -28,7 +28,13 @@
 #define __forceinline__ inline
 #define __noinline__
 #define __restrict__ __restrict
+#ifdef EMU_DISCOVER
+// kept in the discovery pass (a macro naming itself expands once), where NVRTC's stand-in reads each kernel's
+// bound so that a launch with more threads fails as it does on a GPU
+#define __launch_bounds__(...) __launch_bounds__(__VA_ARGS__)
+#else
 #define __launch_bounds__(...)
+#endif
 #define __shared__ static
 #define __constant__ static
 #ifndef EMU_DISCOVER
@@ -310,6 +316,10 @@ template <typename... A> inline int sizes(void (*)(A...), size_t* out) {
 #define EMU_KERNEL(name)                                                                         \
     extern "C" void emu_kernel_##name(void** p) { emu_dev::invoke(&name, p); }                  \
     extern "C" int emu_params_##name(size_t* out) { return emu_dev::sizes(&name, out); }
+
+// The most threads per block a kernel declared with __launch_bounds__ takes (the runtime refuses more).
+#define EMU_BOUNDS(name, threads) \
+    extern "C" int emu_bounds_##name() { return threads; }
 
 // The module's entry for the runtime's cuLaunchKernel (once per module, after the kernels).
 #define EMU_MODULE()                                                                                          \

@@ -66,20 +66,36 @@ bool run(const std::string& command, std::string& log) {
 
 bool ident_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 
-// Names of the kernels in preprocessed text: the identifier after each "__global__ void".
-std::vector<std::string> kernels(const std::string& text) {
-    std::vector<std::string> names;
+struct Kernel {
+    std::string name;
+    long bound;  // __launch_bounds__'s most threads per block, 0 when the kernel declares none
+};
+
+// The kernels in preprocessed text: the identifier after each "__global__ void", and the first argument of a
+// "__launch_bounds__(...)" between the two (device.h keeps it in the discovery pass).
+std::vector<Kernel> kernels(const std::string& text) {
+    std::vector<Kernel> found;
+    auto skip = [&](size_t i) {
+        while (i < text.size() && isspace((unsigned char) text[i])) i++;
+        return i;
+    };
     for (size_t at = text.find("__global__"); at != std::string::npos; at = text.find("__global__", at + 10)) {
-        size_t i = at + 10;
-        while (i < text.size() && isspace((unsigned char) text[i])) i++;
+        size_t i = skip(at + 10);
         if (text.compare(i, 4, "void") != 0) continue;
-        i += 4;
-        while (i < text.size() && isspace((unsigned char) text[i])) i++;
+        i = skip(i + 4);
+        long bound = 0;
+        if (text.compare(i, 17, "__launch_bounds__") == 0) {
+            i = skip(i + 17);
+            if (i < text.size() && text[i] == '(') bound = strtol(text.c_str() + i + 1, nullptr, 0);
+            size_t close = text.find(')', i);
+            if (close == std::string::npos) continue;
+            i = skip(close + 1);
+        }
         size_t start = i;
         while (i < text.size() && ident_char(text[i])) i++;
-        if (i > start) names.push_back(text.substr(start, i - start));
+        if (i > start) found.push_back({text.substr(start, i - start), bound});
     }
-    return names;
+    return found;
 }
 
 void remove_tree(const std::string& dir) {
@@ -126,7 +142,10 @@ int compile(Program& p, const std::vector<std::string>& options) {
         rc = NVRTC_ERROR_COMPILATION;
     } else {
         std::string wrapper = "#include \"emu_device.h\"\n#include \"" + src + "\"\n";
-        for (const std::string& k : kernels(read_file(d + "/found.ii"))) wrapper += "EMU_KERNEL(" + k + ")\n";
+        for (const Kernel& k : kernels(read_file(d + "/found.ii"))) {
+            wrapper += "EMU_KERNEL(" + k.name + ")\n";
+            if (k.bound > 0) wrapper += "EMU_BOUNDS(" + k.name + ", " + std::to_string(k.bound) + ")\n";
+        }
         wrapper += "EMU_MODULE()\n";
         write_file(d + "/emu_module.cpp", wrapper);
         // -ffp-contract=off: no fused multiply-adds the source did not ask for, as nvcc's IEEE defaults

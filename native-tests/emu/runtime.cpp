@@ -41,6 +41,7 @@ enum {
     CUDA_ERROR_INVALID_IMAGE = 200,
     CUDA_ERROR_INVALID_HANDLE = 400,
     CUDA_ERROR_NOT_FOUND = 500,
+    CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701,
     CUDA_ERROR_LAUNCH_FAILED = 719,
 };
 enum { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, cudaMemcpyDefault };
@@ -89,6 +90,7 @@ struct Function {
     std::string name;
     void (*kernel)(void**);
     int (*params)(size_t*);
+    int maxThreads;  // per block: the kernel's __launch_bounds__, else the device's 1024
 };
 
 double now_ms() {
@@ -381,6 +383,7 @@ int cuGetErrorName(int e, const char** name) {
         case CUDA_ERROR_INVALID_IMAGE: *name = "CUDA_ERROR_INVALID_IMAGE"; break;
         case CUDA_ERROR_INVALID_HANDLE: *name = "CUDA_ERROR_INVALID_HANDLE"; break;
         case CUDA_ERROR_NOT_FOUND: *name = "CUDA_ERROR_NOT_FOUND"; break;
+        case CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES: *name = "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"; break;
         case CUDA_ERROR_LAUNCH_FAILED: *name = "CUDA_ERROR_LAUNCH_FAILED"; break;
         default: *name = "CUDA_ERROR_UNKNOWN"; break;
     }
@@ -426,7 +429,8 @@ int cuModuleGetFunction(void** function, void* module, const char* name) {
     auto kernel = (void (*)(void**)) dlsym(m->so, ("emu_kernel_" + std::string(name)).c_str());
     auto params = (int (*)(size_t*)) dlsym(m->so, ("emu_params_" + std::string(name)).c_str());
     if (!kernel || !params) return driver_fail(CUDA_ERROR_NOT_FOUND, std::string("cuModuleGetFunction: no kernel named ") + name);
-    *function = new Function{m, name, kernel, params};
+    auto bounds = (int (*)()) dlsym(m->so, ("emu_bounds_" + std::string(name)).c_str());
+    *function = new Function{m, name, kernel, params, bounds ? bounds() : 1024};
     return CUDA_SUCCESS;
 }
 
@@ -437,6 +441,11 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
     if (sharedBytes) return driver_fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel: dynamic shared memory is not emulated");
     if (gx == 0 || gy == 0 || gz == 0 || gx > 0x7fffffffu || gy > 65535 || gz > 65535)
         return driver_fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel(" + f->name + "): bad grid");
+    unsigned long long threads = (unsigned long long) bx * by * bz;
+    if (bx == 0 || by == 0 || bz == 0 || bz > 64 || threads > 1024)
+        return driver_fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel(" + f->name + "): block of " + std::to_string(bx) + "x" + std::to_string(by) + "x" + std::to_string(bz) + " threads (at most 1024, z at most 64)");
+    if (threads > (unsigned long long) f->maxThreads)
+        return driver_fail(CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, "cuLaunchKernel(" + f->name + "): block of " + std::to_string(threads) + " threads exceeds the kernel's __launch_bounds__(" + std::to_string(f->maxThreads) + ")");
     size_t sizes[64];
     int count = f->params(sizes);
     // copy the parameter values now, as CUDA does (the caller reuses its buffers, and a graph replays later)

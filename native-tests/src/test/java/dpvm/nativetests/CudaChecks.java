@@ -298,6 +298,17 @@ class CudaChecks {
         });
     }
 
+    /** A launch with more threads than a kernel's __launch_bounds__ allows fails at once, as on a GPU; the device works on. */
+    @Test
+    void launchBeyondAKernelsLaunchBoundsIsRefused() {
+        CudaDevice d = CudaDevice.get(0);
+        var bounded = d.kernels().function("norm.cu", "layer_norm_fwd_b_f32");  // __launch_bounds__(512)
+        RuntimeException e = assertThrows(RuntimeException.class, () -> dpvm.kernels.runtime.Launcher.launch(bounded, d.rawStream(), 1, 1024, 0,
+                0L, 0L, 0L, 0L, 0L, 0L, 0, 0, 1e-5));
+        assertTrue(e.getMessage().contains("cuLaunchKernel"), e.getMessage());
+        assertEquals(6.0, Tensor.of(new double[] {1, 2, 3}, 3).to(GPU).sum().item(), 0.0);
+    }
+
     @Test
     void profilerTableNamesTheOps() {
         CudaDevice d = CudaDevice.get(0);
