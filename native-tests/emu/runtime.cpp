@@ -254,6 +254,8 @@ int cudaMemcpyAsync(void* dst, const void* src, size_t bytes, int kind, void* st
     bool dstDev = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
     bool srcDev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
     if (kind == cudaMemcpyDefault) dstDev = inside(dst, bytes), srcDev = inside(src, bytes);
+    if (capturing(stream) && (!dstDev || !srcDev))  // all host memory here is pageable (the backend pins none)
+        return fail(cudaErrorStreamCaptureUnsupported, "cudaMemcpyAsync between host and device on a stream being captured (a graph cannot copy pageable host memory; copy into a device tensor before capture)");
     if (dstDev && !inside(dst, bytes)) return fail(cudaErrorInvalidValue, "cudaMemcpyAsync: destination range of " + std::to_string(bytes) + " bytes is not inside a device allocation");
     if (srcDev && !inside(src, bytes)) return fail(cudaErrorInvalidValue, "cudaMemcpyAsync: source range of " + std::to_string(bytes) + " bytes is not inside a device allocation");
     emu::submit(stream, [=] { memmove(dst, src, bytes); });
