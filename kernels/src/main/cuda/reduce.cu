@@ -85,32 +85,37 @@ template <typename T> __device__ __forceinline__ bool better(bool max, T v, int 
     }
 DPVM_FOR_EACH_TYPE(DPVM_ARGREDUCE)
 
-// Reduction over the leading dims of a contiguous [rows, cols] view (bias gradients, sums over the batch),
-// read in place: a block takes a tile of 32 columns, its eight warps each a 32-column slice of every eighth
-// row, so every load is one 128-byte line; the eight slices meet in shared memory in warp order. The rows are
-// cut into `splits` chunks of `chunk` rows, one block per tile and chunk, so a few hundred columns still fill
-// the GPU; with more than one split the partials go through reduce_split_finish (below), in chunk order.
+// Reduction over the middle dim of a contiguous [outer, rows, cols] view: the leading dims (outer 1: bias
+// gradients, sums over the batch) or a run of dims in between (a mean over time of [N, T, D]), read in place:
+// a block takes a tile of 32 columns of one outer slice, its eight warps each a 32-column slice of every
+// eighth row, so every load is one 128-byte line; the eight slices meet in shared memory in warp order. The
+// rows are cut into `splits` chunks of `chunk` rows, one block per slice, tile and chunk, so a few hundred
+// columns still fill the GPU; with more than one split the partials go through reduce_split_finish (below),
+// in chunk order.
 #define DPVM_REDUCE_COLS(T, S)                                                                           \
-    extern "C" __global__ void reduce_cols_##S(const T* x, T* out, Acc<T>::type* partial, int rows,      \
-                                               int cols, int splits, int chunk, int op) {                \
+    extern "C" __global__ void reduce_cols_##S(const T* x, T* out, Acc<T>::type* partial, int outer,     \
+                                               int rows, int cols, int splits, int chunk, int op) {      \
         typedef Acc<T>::type A;                                                                          \
         __shared__ A slice[8][33];                                                                       \
         int tiles = (cols + 31) / 32, tx = threadIdx.x & 31, ty = threadIdx.x >> 5;                      \
-        for (int blk = blockIdx.x; blk < tiles * splits; blk += gridDim.x) {                             \
-            int tile = blk / splits, s = blk - tile * splits, c = tile * 32 + tx;                        \
+        for (int blk = blockIdx.x; blk < outer * tiles * splits; blk += gridDim.x) {                     \
+            int o = blk / (tiles * splits), rest = blk - o * tiles * splits;                             \
+            int tile = rest / splits, s = rest - tile * splits, c = tile * 32 + tx;                      \
             int begin = s * chunk, end = min(rows, begin + chunk);                                       \
+            const T* xo = x + (i64) o * rows * cols;                                                     \
             A acc = (A) 0;                                                                               \
             if (c < cols) {                                                                              \
-                if (op != R_SUM) acc = (A) x[(i64) begin * cols + c];                                    \
-                for (int r = begin + ty; r < end; r += 8) acc = combine<A>(op, acc, (A) x[(i64) r * cols + c]); \
+                if (op != R_SUM) acc = (A) xo[(i64) begin * cols + c];                                   \
+                for (int r = begin + ty; r < end; r += 8) acc = combine<A>(op, acc, (A) xo[(i64) r * cols + c]); \
             }                                                                                            \
             __syncthreads();  /* the previous tile's slices are read */                                  \
             slice[ty][tx] = acc;                                                                         \
             __syncthreads();                                                                             \
             if (ty == 0 && c < cols) {                                                                   \
                 for (int k = 1; k < 8; k++) acc = combine<A>(op, acc, slice[k][tx]);                     \
-                if (splits == 1) out[c] = (T) acc;                                                       \
-                else partial[(i64) c * splits + s] = acc;                                                \
+                i64 at = (i64) o * cols + c;                                                             \
+                if (splits == 1) out[at] = (T) acc;                                                      \
+                else partial[at * splits + s] = acc;                                                     \
             }                                                                                            \
         }                                                                                                \
     }

@@ -10,8 +10,9 @@ import java.util.Arrays;
 
 /**
  * Sum, max, min over any set of dims and argmax/argmin. Three kernels ({@link KernelVariants#REDUCE}): rows
- * (the reduced dims moved last, by a strided copy unless already so, one block per output), cols (leading dims
- * read in place in tiles of 32 columns) and split (a contiguous [outer, kept, inner] read in place). Cols and
+ * (the reduced dims moved last, by a strided copy unless already so, one block per output), cols (a contiguous
+ * [outer, reduced, cols] read in place in tiles of 32 columns) and split (a contiguous [outer, kept, inner]
+ * read in place). Cols and
  * split cut each output's items among several blocks when there are too few outputs to fill the GPU, and
  * combine the partials in a fixed order.
  */
@@ -23,22 +24,38 @@ final class Reductions {
         return c.dense(x.permute(Shape.moveLast(x.rank(), last)));
     }
 
-    /** Whether dims (sorted, as the front end gives them) are 0, 1, ..., k-1. */
-    static boolean leading(int[] dims) {
-        for (int i = 0; i < dims.length; i++) if (dims[i] != i) return false;
-        return dims.length > 0;
+    /**
+     * x as {outer, reduced, cols} when it is contiguous and its reduced dims (size-1 dims count as either) are
+     * one run: the leading dims (outer 1), or a run in between (a mean over time of [N, T, D]). Else null.
+     */
+    static int[] columnView(Tensor x, int[] dims) {
+        if (!x.isContiguous()) return null;
+        int[] shape = x.shape();
+        boolean[] reduced = new boolean[shape.length];
+        for (int d : dims) reduced[d] = true;
+        int first = -1, last = -1;
+        for (int d = 0; d < shape.length; d++) {
+            if (!reduced[d] || shape[d] == 1) continue;
+            if (first < 0) first = d;
+            last = d;
+        }
+        if (first < 0) return new int[] {1, 1, x.numel()};  // only size-1 dims reduced: every value is a column
+        for (int d = first; d <= last; d++) if (!reduced[d] && shape[d] != 1) return null;
+        int[] v = {1, 1, 1};
+        for (int d = 0; d < shape.length; d++) v[d < first ? 0 : d <= last ? 1 : 2] *= shape[d];
+        return v;
     }
 
-    /** Why the column kernel (tiles of 32 kept columns, reading the reduced leading dims in place) cannot run, or null. */
+    /** Why the column kernel (tiles of 32 kept columns, reading the reduced rows in place) cannot run, or null. */
     static String whyNotColumns(Tensor x, int[] dims) {
-        if (!leading(dims)) return "it reduces leading dims only, got dims " + Arrays.toString(dims) + " of " + Shape.str(x.shape());
         if (!x.isContiguous()) return "it reads a contiguous tensor, got strides " + Arrays.toString(x.strides());
+        if (columnView(x, dims) == null) return "the reduced dims " + Arrays.toString(dims) + " of " + Shape.str(x.shape()) + " are not one run";
         return null;
     }
 
     /**
-     * Kept columns from which the column kernel is the automatic choice for leading dims: its warps read 32
-     * columns at a time, so fewer would leave lanes idle (a whole-tensor sum has one); split takes those.
+     * Columns (kept values after the reduced run) from which the column kernel is the automatic choice: its
+     * warps read 32 columns at a time, so fewer would leave lanes idle (a whole-tensor sum has one).
      */
     static final int COLUMNS_MIN = 32;
 
@@ -91,7 +108,8 @@ final class Reductions {
     }
 
     /**
-     * Picks the kernel: cols for leading dims of a contiguous tensor into at least COLUMNS_MIN outputs; rows when the reduced dims are already
+     * Picks the kernel: cols for one run of reduced dims of a contiguous tensor with at least COLUMNS_MIN
+     * columns after it; rows when the reduced dims are already
      * last and there are rows enough for SPLIT_BLOCKS_PER_SM blocks per multiprocessor (no copy, no partials);
      * split wherever it reads the tensor in place; rows, after a transposing copy, else.
      */
@@ -105,18 +123,18 @@ final class Reductions {
             return out;
         }
         String notCols = whyNotColumns(x, dims), notSplit = whyNotSplit(x, dims);
-        int[] view = notSplit == null ? splitView(x, dims) : null;
+        int[] view = notSplit == null ? splitView(x, dims) : null, columns = notCols == null ? columnView(x, dims) : null;
         boolean rowsInPlace = view != null && view[0] == 1 && rows >= SPLIT_BLOCKS_PER_SM * c.dev.multiprocessors();
-        String automatic = notCols == null && rows >= COLUMNS_MIN ? "cols" : view != null && !rowsInPlace ? "split" : "rows";
+        String automatic = columns != null && columns[2] >= COLUMNS_MIN ? "cols" : view != null && !rowsInPlace ? "split" : "rows";
         String variant = KernelVariants.REDUCE.pick(automatic, v -> v.equals("cols") ? notCols : v.equals("split") ? notSplit : null);
         String s = Ctx.sfx(x.dtype());
         int sms = c.dev.multiprocessors();
         switch (variant) {
             case "cols" -> {
-                int tiles = (rows + 31) / 32;
-                int[] plan = splitPlan(tiles, run, SPLIT_MIN_ITEMS / 32, sms);
-                withPartials(c, x, out, plan[0], partial -> c.launchBlocks("reduce.cu", "reduce_cols_" + s, cappedBlocks((long) tiles * plan[0]), Ctx.THREADS,
-                        Ctx.ptr(x), Ctx.ptr(out), partial, run, rows, plan[0], plan[1], op.ordinal()), op);
+                int outer = columns[0], cols = columns[2], tiles = (cols + 31) / 32;
+                int[] plan = splitPlan(outer * tiles, run, SPLIT_MIN_ITEMS / 32, sms);
+                withPartials(c, x, out, plan[0], partial -> c.launchBlocks("reduce.cu", "reduce_cols_" + s, cappedBlocks((long) outer * tiles * plan[0]), Ctx.THREADS,
+                        Ctx.ptr(x), Ctx.ptr(out), partial, outer, run, cols, plan[0], plan[1], op.ordinal()), op);
             }
             case "split" -> {
                 int outer = view[0], inner = view[2];

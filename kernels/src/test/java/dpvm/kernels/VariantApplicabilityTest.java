@@ -44,10 +44,14 @@ class VariantApplicabilityTest {
     }
 
     @Test
-    void columnReductionNeedsLeadingDimsOfAContiguousTensor() {
+    void columnReductionNeedsOneRunOfReducedDimsOfAContiguousTensor() {
         Tensor x = Tensor.zeros(3, 4, 5);
         assertNull(Reductions.whyNotColumns(x, new int[] {0, 1}));
-        assertTrue(Reductions.whyNotColumns(x, new int[] {1}).startsWith("it reduces leading dims only"));
+        assertArrayEquals(new int[] {1, 12, 5}, Reductions.columnView(x, new int[] {0, 1}), "leading dims");
+        assertArrayEquals(new int[] {3, 4, 5}, Reductions.columnView(x, new int[] {1}), "a dim in between, as a mean over time");
+        assertArrayEquals(new int[] {1, 60, 1}, Reductions.columnView(x, new int[] {0, 1, 2}), "everything");
+        assertNull(Reductions.columnView(x, new int[] {0, 2}));
+        assertTrue(Reductions.whyNotColumns(x, new int[] {0, 2}).startsWith("the reduced dims [0, 2] of [3, 4, 5] are not one run"));
         assertTrue(Reductions.whyNotColumns(x.transpose(0, 2), new int[] {0}).startsWith("it reads a contiguous tensor"));
     }
 

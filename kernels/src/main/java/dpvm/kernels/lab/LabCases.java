@@ -77,9 +77,9 @@ public final class LabCases {
                     }, in -> on(in[0]).layerNormBackward(in[0], in[1], in[3], in[4], in[2], 1, true, true)).outputs("dx", "dweight", "dbias"))
                     .varying(KernelVariants.LAYER_NORM_BACKWARD),
             LabCase.of("sum", "R C", "row sums of [R, C]", sizes(8192, 4096), sizes(6, 300),
-                    s -> rows(s, F, x -> x.sum(1, false), s[0])).varying(KernelVariants.REDUCE, "rows", "split"),
+                    s -> rows(s, F, x -> x.sum(1, false), s[0])).varying(KernelVariants.REDUCE),
             LabCase.of("max", "R C", "row maxima of [R, C]", sizes(8192, 4096), sizes(6, 300),
-                    s -> rows(s, F, x -> x.max(1, false), s[0])).varying(KernelVariants.REDUCE, "rows", "split"),
+                    s -> rows(s, F, x -> x.max(1, false), s[0])).varying(KernelVariants.REDUCE),
             LabCase.of("channel-sum", "N C S", "per-channel sums of [N, C, S] over N and S (batch-norm statistics)", sizes(32, 64, 50176), sizes(3, 4, 3000),
                     s -> Problem.memory(F * ((double) s[0] * s[1] * s[2] + s[1]), () -> new Tensor[] {uniform(1, s[0], s[1], s[2])},
                             in -> one(Functional.sum(in[0], new int[] {0, 2}, false)))).varying(KernelVariants.REDUCE, "rows", "split"),
