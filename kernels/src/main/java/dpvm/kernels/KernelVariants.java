@@ -22,9 +22,9 @@ import java.util.function.Function;
  * <tr><td>softmax, softmax-backward</td><td>rows ({@code softmax_fwd_*}, {@code softmax_bwd_*}), registers ({@code softmax_fwd_r<ITEMS>_*}, {@code softmax_bwd_r<ITEMS>_*})</td>
  * <td>registers for rows up to 8192 float32 (4096 float64) values, else rows</td></tr>
  * <tr><td>reduce</td><td>rows ({@code reduce_rows_*}), cols ({@code reduce_cols_*}), split ({@code reduce_split_*})</td>
- * <td>cols when the reduced dims of a contiguous tensor are one run with at least 32 columns after it; rows when the reduced dims of a contiguous
- * tensor are the trailing ones and there are four outputs per multiprocessor; split for any other contiguous
- * tensor whose kept dims are one run; else rows after a transposing copy</td></tr>
+ * <td>cols when the reduced dims of a contiguous tensor are one run with at least 32 columns after it; rows
+ * when they are its trailing dims and there are four outputs per multiprocessor; split for any other
+ * contiguous tensor whose kept dims are one run; else rows after a transposing copy</td></tr>
  * <tr><td>copy</td><td>memcpy ({@code cudaMemcpyAsync}), strided ({@code copy_*})</td>
  * <td>memcpy for a same-dtype copy between dense tensors of one shape, else strided</td></tr>
  * <tr><td>batchnorm, batchnorm-backward</td><td>split ({@code bn_*}), cudnn ({@code cudnnBatchNormalization*})</td>
