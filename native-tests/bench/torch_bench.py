@@ -90,6 +90,10 @@ def main():
     del xg, gy
     with torch.no_grad():
         del bx
+        rows, frames = torch.rand(8192, 768, device=DEV), torch.rand(64, 256, 512, device=DEV)
+        emit("bias_grad_8192x768", median_ms(lambda: rows.sum(0)), 4.0 * rows.numel(), "GB/s")
+        emit("time_mean_64x256x512", median_ms(lambda: frames.mean(1)), 4.0 * frames.numel(), "GB/s")
+        del rows, frames
         g = torch.rand(64 << 20, device=DEV)
         emit("gelu_tanh_256MiB", median_ms(lambda: torch.nn.functional.gelu(g, approximate="tanh")), 2.0 * g.numel() * 4, "GB/s")
         del g

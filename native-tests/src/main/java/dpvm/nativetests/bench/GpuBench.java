@@ -137,6 +137,13 @@ public final class GpuBench {
                     }), 2.5 * bytes, "GB/s");
                 },
                 (t, b) -> {
+                    // reductions a training step makes: a linear layer's bias gradient (column sums of [8192, 768])
+                    // and a mean over time of frame features [64, 256, 512]; the floor is one read of the input
+                    Tensor rows = rand(18, size(8192, 64), 768), frames = rand(19, size(64, 2), 256, 512);
+                    emit("bias_grad_8192x768", t.medianMs(warm, reps, () -> rows.sum(0, false).close()), 4.0 * rows.numel(), "GB/s");
+                    emit("time_mean_64x256x512", t.medianMs(warm, reps, () -> frames.mean(1, false).close()), 4.0 * frames.numel(), "GB/s");
+                },
+                (t, b) -> {
                     // tanh GELU over 256 MiB: seven ops as one generated kernel
                     int n = size(64 << 20, 1 << 18);
                     Tensor g = rand(16, n);
