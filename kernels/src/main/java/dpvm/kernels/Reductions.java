@@ -29,18 +29,31 @@ final class Reductions {
      * one run: the leading dims (outer 1), or a run in between (a mean over time of [N, T, D]). Else null.
      */
     static int[] columnView(Tensor x, int[] dims) {
-        if (!x.isContiguous()) return null;
-        int[] shape = x.shape();
-        boolean[] reduced = new boolean[shape.length];
-        for (int d : dims) reduced[d] = true;
+        return x.isContiguous() ? aroundRun(x.shape(), marked(x.rank(), dims, true)) : null;
+    }
+
+    /** Whether each dim is in {@code dims} ({@code in} true) or not. */
+    private static boolean[] marked(int rank, int[] dims, boolean in) {
+        boolean[] m = new boolean[rank];
+        Arrays.fill(m, !in);
+        for (int d : dims) m[d] = in;
+        return m;
+    }
+
+    /**
+     * {before, run, after}: the products of the dims before, within and after the one run of dims marked in
+     * {@code run} (size-1 dims count as either); {1, 1, numel} when no dim of size above 1 is marked; null when
+     * the marked dims are not one run.
+     */
+    private static int[] aroundRun(int[] shape, boolean[] run) {
         int first = -1, last = -1;
         for (int d = 0; d < shape.length; d++) {
-            if (!reduced[d] || shape[d] == 1) continue;
+            if (!run[d] || shape[d] == 1) continue;
             if (first < 0) first = d;
             last = d;
         }
-        if (first < 0) return new int[] {1, 1, x.numel()};  // only size-1 dims reduced: every value is a column
-        for (int d = first; d <= last; d++) if (!reduced[d] && shape[d] != 1) return null;
+        if (first < 0) return new int[] {1, 1, Shape.numel(shape)};
+        for (int d = first; d <= last; d++) if (!run[d] && shape[d] != 1) return null;
         int[] v = {1, 1, 1};
         for (int d = 0; d < shape.length; d++) v[d < first ? 0 : d <= last ? 1 : 2] *= shape[d];
         return v;
@@ -68,25 +81,7 @@ final class Reductions {
      * dims (outer 1), leading dims (inner 1), everything (kept 1). Else null.
      */
     static int[] splitView(Tensor x, int[] dims) {
-        if (!x.isContiguous()) return null;
-        int[] shape = x.shape();
-        boolean[] reduced = new boolean[shape.length];
-        for (int d : dims) reduced[d] = true;
-        int first = -1, last = -1;
-        for (int d = 0; d < shape.length; d++) {
-            if (reduced[d] || shape[d] == 1) continue;
-            if (first < 0) first = d;
-            last = d;
-        }
-        if (first < 0) return new int[] {1, 1, x.numel()};
-        for (int d = first; d <= last; d++) if (reduced[d] && shape[d] != 1) return null;
-        int outer = 1, kept = 1, inner = 1;
-        for (int d = 0; d < shape.length; d++) {
-            if (d < first) outer *= shape[d];
-            else if (d <= last) kept *= shape[d];
-            else inner *= shape[d];
-        }
-        return new int[] {outer, kept, inner};
+        return x.isContiguous() ? aroundRun(x.shape(), marked(x.rank(), dims, false)) : null;
     }
 
     static String whyNotSplit(Tensor x, int[] dims) {
