@@ -79,9 +79,14 @@ run() {
     echo "CUDA library folders: $libs"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
     local status=0
+    # The device tool gives one command 10 minutes. A phase that hangs (a kernel that never finishes on real
+    # hardware) is stopped at its limit so the later phases and the recap still run; the lab sweep skips what
+    # no longer fits in DPVM_RUN_BUDGET seconds. A limit can be raised for a run with the whole call to itself.
+    local started=$SECONDS budget="${DPVM_RUN_BUDGET:-560}"
+    local parity_limit="${DPVM_PARITY_LIMIT:-300}" bench_limit="${DPVM_BENCH_LIMIT:-150}"
     if [ "$what" = all ] || [ "$what" = parity ]; then
         set +e
-        "$java" "${JOPTS[@]}" -Ddpvm.test.devices=cuda:0 -Ddpvm.cuda.poison=true -jar "$BUNDLE/junit-console.jar" execute \
+        timeout "$parity_limit" "$java" "${JOPTS[@]}" -Ddpvm.test.devices=cuda:0 -Ddpvm.cuda.poison=true -jar "$BUNDLE/junit-console.jar" execute \
             --class-path "$cp" --select-class dpvm.nativetests.ParitySuite --details=summary --disable-banner \
             --reports-dir="$out/junit" 2>&1 | tee "$out/parity.log"
         status=${PIPESTATUS[0]}
@@ -90,12 +95,12 @@ run() {
     if [ "$what" = all ] || [ "$what" = bench ]; then
         # each side runs to its end even if the other failed, so the table shows whatever was measured
         set +e
-        "$java" "${JOPTS[@]}" -cp "$cp" dpvm.nativetests.bench.GpuBench | tee "$out/bench-dpvm.jsonl"
+        timeout "$bench_limit" "$java" "${JOPTS[@]}" -cp "$cp" dpvm.nativetests.bench.GpuBench | tee "$out/bench-dpvm.jsonl"
         [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
         if [ -n "${DPVM_BENCH_NO_TORCH:-}" ]; then
             : > "$out/bench-torch.jsonl"   # rehearsal without PyTorch or a GPU
         else
-            PYTHONUNBUFFERED=1 python3 "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
+            PYTHONUNBUFFERED=1 timeout "$bench_limit" python3 "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
             [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
         fi
         set -e
@@ -108,8 +113,12 @@ run() {
         local sweep_list="${DPVM_LAB_SWEEP:-softmax 8192 4096 --variants;layernorm 8192 4096 --variants;add 67108864 --variants;channel-sum 32 64 50176 --variants;batchnorm 32 64 50176;batchnorm-train 32 64 50176 --variants;batchnorm-backward 32 64 50176 --variants;gelu-tanh 67108864}"
         local sweep; IFS=';' read -r -a sweep <<< "$sweep_list"
         for args in "${sweep[@]}"; do
+            if (( SECONDS - started > budget - 45 )); then
+                echo "lab $args: skipped, $(( SECONDS - started )) s of the ${budget} s budget used" | tee -a "$out/lab.txt"
+                continue
+            fi
             read -r -a lab_args <<< "$args"
-            "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "${lab_args[@]}" 2>&1 | tee -a "$out/lab.txt"
+            timeout 90 "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "${lab_args[@]}" 2>&1 | tee -a "$out/lab.txt"
             [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
         done
         set -e
@@ -138,8 +147,8 @@ run() {
     fi
     rm -rf "$cache"
     # a recap at the very end, where the device tool's output tail always shows it
-    echo "==== recap"
-    [ -f "$out/parity.log" ] && { grep -E '^(PARITY|SOAK|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (see parity.log)"; }
+    echo "==== recap ($(( SECONDS - started )) s)"
+    [ -f "$out/parity.log" ] && { grep -E '^(PARITY|SOAK|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (stopped at ${parity_limit} s, or see parity.log)"; }
     [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
     [ "$what" = all ] && [ -f "$out/lab.txt" ] && grep -vE '^(WARNING|  ceiling)' "$out/lab.txt"
     for f in "$out"/sanitize-*.log; do
