@@ -131,7 +131,7 @@ run() {
         local sanitizer; sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
         local classes="${DPVM_SANITIZE_CLASSES:-ElementwiseOpsTest,FusedTest,ReductionAndMatmulTest,NormSoftmaxLossTest,IndexAndShapeOpsTest,ConvPoolOpsTest,DropoutAndCrossEntropyTest,RandomTest,AutogradTest,CudaChecks,KernelLabChecks}"
         set +e
-        "$sanitizer" --tool "$tool" --error-exitcode 3 --print-limit 50 --target-processes all \
+        timeout "${DPVM_SANITIZE_LIMIT:-540}" "$sanitizer" --tool "$tool" --error-exitcode 3 --print-limit 50 --target-processes all \
             "$java" "${JOPTS[@]}" -Ddpvm.test.devices=cuda:0 -Ddpvm.cuda.poison=true "-Ddpvm.parity.classes=$classes" \
             -jar "$BUNDLE/junit-console.jar" execute --class-path "$cp" --select-class dpvm.nativetests.ParitySuite \
             --details=summary --disable-banner 2>&1 | tee "$out/sanitize-$tool.log"
