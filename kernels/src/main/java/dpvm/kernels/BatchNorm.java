@@ -29,12 +29,12 @@ final class BatchNorm {
         int[] plan = Reductions.splitPlan(channels, outer * inner, Reductions.SPLIT_MIN_ITEMS, c.dev.multiprocessors());
         long[] div = Geometry.divisor(inner), divC = Geometry.divisor(channels);
         try (Tensor partial = c.empty(new int[] {channels, plan[0], 2}, DType.FLOAT64)) {
-            c.launchBlocks("batchnorm.cu", "bn_stats_" + s, blocks((long) channels * plan[0]), Ctx.THREADS,
+            c.launchBlocks("batchnorm.cu", "bn_stats_" + s, Ctx.cappedBlocks((long) channels * plan[0]), Ctx.THREADS,
                     Ctx.ptr(cx), Ctx.ptr(partial), outer, channels, inner, (int) div[0], (int) div[1], plan[0], plan[1]);
             c.launch("batchnorm.cu", "bn_stats_finish_" + s, channels, Ctx.ptr(partial), Ctx.ptr(cx), Ctx.ptr(mean), Ctx.ptr(rstd), Ctx.ptr(var),
                     channels, inner, plan[0], (double) outer * inner, eps);
         }
-        c.launch("batchnorm.cu", "bn_apply_" + s, n, Ctx.ptr(cx), Ctx.ptr(y), Ctx.ptr(mean), Ctx.ptr(rstd), ptrOrNull(cw), ptrOrNull(cb),
+        c.launch("batchnorm.cu", "bn_apply_" + s, n, Ctx.ptr(cx), Ctx.ptr(y), Ctx.ptr(mean), Ctx.ptr(rstd), Ctx.ptrOrNull(cw), Ctx.ptrOrNull(cb),
                 n, channels, (int) div[0], (int) div[1], (int) divC[0], (int) divC[1]);
         return new Tensor[] {y, mean, rstd, var};
     }
@@ -54,20 +54,13 @@ final class BatchNorm {
         long[] div = Geometry.divisor(inner), divC = Geometry.divisor(channels);
         try (Tensor partial = c.empty(new int[] {channels, plan[0], 2}, DType.FLOAT64);
              Tensor sums = c.empty(new int[] {channels, 2}, DType.FLOAT64)) {
-            c.launchBlocks("batchnorm.cu", "bn_grad_sums_" + s, blocks((long) channels * plan[0]), Ctx.THREADS,
+            c.launchBlocks("batchnorm.cu", "bn_grad_sums_" + s, Ctx.cappedBlocks((long) channels * plan[0]), Ctx.THREADS,
                     Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), Ctx.ptr(partial), outer, channels, inner, (int) div[0], (int) div[1], plan[0], plan[1]);
-            c.launch("batchnorm.cu", "bn_grad_finish_" + s, channels, Ctx.ptr(partial), Ctx.ptr(sums), ptrOrNull(dw), ptrOrNull(db), channels, plan[0]);
-            c.launch("batchnorm.cu", "bn_grad_input_" + s, n, Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), ptrOrNull(cw), Ctx.ptr(sums), Ctx.ptr(dx),
+            c.launch("batchnorm.cu", "bn_grad_finish_" + s, channels, Ctx.ptr(partial), Ctx.ptr(sums), Ctx.ptrOrNull(dw), Ctx.ptrOrNull(db), channels, plan[0]);
+            c.launch("batchnorm.cu", "bn_grad_input_" + s, n, Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), Ctx.ptrOrNull(cw), Ctx.ptr(sums), Ctx.ptr(dx),
                     n, (double) outer * inner, channels, (int) div[0], (int) div[1], (int) divC[0], (int) divC[1]);
         }
         return new Tensor[] {dx, dw, db};
     }
 
-    private static int blocks(long blocks) {
-        return (int) Math.min(blocks, 65535L * 16);  // the kernels loop over the rest
-    }
-
-    private static long ptrOrNull(Tensor t) {
-        return t == null ? 0L : Ctx.ptr(t);
-    }
 }

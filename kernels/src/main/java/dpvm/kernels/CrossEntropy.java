@@ -19,7 +19,7 @@ final class CrossEntropy {
     }
 
     private static int blocks(int rows) {
-        return Math.min(rows, 65535 * 16);
+        return Math.min(rows, Ctx.MAX_BLOCKS);
     }
 
     static Tensor[] forward(Ctx c, Tensor logits, Tensor targets, Tensor w, double smoothing) {

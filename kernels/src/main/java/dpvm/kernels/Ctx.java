@@ -20,9 +20,22 @@ final class Ctx {
         this.device = Device.cuda(dev.index());
     }
 
+    /** Most blocks one launch is given; kernels with more work loop over the rest. */
+    static final int MAX_BLOCKS = 65535 * 16;
+
     /** Device address of the tensor's first element. */
     static long ptr(Tensor t) {
         return ((CudaStorage) t.storage()).address() + (long) t.offset() * t.dtype().byteSize();
+    }
+
+    /** As {@link #ptr}, or a null pointer for an absent operand (an optional weight or bias). */
+    static long ptrOrNull(Tensor t) {
+        return t == null ? 0L : ptr(t);
+    }
+
+    /** {@code blocks} capped at {@link #MAX_BLOCKS}. */
+    static int cappedBlocks(long blocks) {
+        return (int) Math.min(blocks, MAX_BLOCKS);
     }
 
     /** Kernel-name suffix of a dtype (see DPVM_FOR_EACH_TYPE). */
@@ -59,7 +72,7 @@ final class Ctx {
     /** One block per row (capped; the kernels loop over the rest). */
     void launchRows(String file, String fn, int rows, Object... args) {
         if (rows <= 0) return;
-        launchBlocks(file, fn, Math.min(rows, 65535 * 16), THREADS, args);
+        launchBlocks(file, fn, Math.min(rows, MAX_BLOCKS), THREADS, args);
     }
 
     void launchBlocks(String file, String fn, int blocks, int threads, Object... args) {

@@ -50,7 +50,7 @@ final class Norm {
         }
 
         int blocks(int rows) {
-            return (int) Math.min((rows + (long) rowsPerBlock - 1) / rowsPerBlock, 65535L * 16);
+            return (int) Math.min((rows + (long) rowsPerBlock - 1) / rowsPerBlock, Ctx.MAX_BLOCKS);
         }
     }
 
@@ -68,10 +68,6 @@ final class Norm {
         int chunks = Math.max(1, Math.min((rows + 7) / 8, (1 << 18) / Math.max(1, inner)));
         int per = (rows + chunks - 1) / chunks;
         return new int[] {(rows + per - 1) / per, per};
-    }
-
-    private static long ptrOrNull(Tensor t) {
-        return t == null ? 0L : Ctx.ptr(t);
     }
 
     private static int inner(int[] shape, int normalizedDims) {
@@ -93,7 +89,7 @@ final class Norm {
         if (rows > 0) {
             RowPlan p = RowPlan.chosen(KernelVariants.LAYER_NORM, inner);
             c.launchBlocks("norm.cu", "layer_norm_fwd_" + p.variant() + "_" + Ctx.sfx(x.dtype()), p.blocks(rows), p.threads(),
-                    Ctx.ptr(cx), ptrOrNull(cw), ptrOrNull(cb), Ctx.ptr(y), Ctx.ptr(mean), Ctx.ptr(rstd), rows, inner, eps);
+                    Ctx.ptr(cx), Ctx.ptrOrNull(cw), Ctx.ptrOrNull(cb), Ctx.ptr(y), Ctx.ptr(mean), Ctx.ptr(rstd), rows, inner, eps);
         }
         return new Tensor[] {y, mean, rstd};
     }
@@ -113,14 +109,14 @@ final class Norm {
         }
         RowPlan p = RowPlan.chosen(KernelVariants.LAYER_NORM_BACKWARD, inner);
         c.launchBlocks("norm.cu", "layer_norm_bwd_" + p.variant() + "_" + s, p.blocks(rows), p.threads(),
-                Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), ptrOrNull(cw), Ctx.ptr(dx), rows, inner);
+                Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), Ctx.ptrOrNull(cw), Ctx.ptr(dx), rows, inner);
         if (dw != null || db != null) {
             int[] chunking = columnChunks(rows, inner);
             int chunks = chunking[0], per = chunking[1];
             Tensor partial = c.empty(new int[] {2, chunks, inner}, DType.FLOAT64);
             long pw = dw == null ? 0L : Ctx.ptr(partial), pb = db == null ? 0L : Ctx.ptr(partial) + 8L * chunks * inner;
             c.launch("norm.cu", "layer_norm_bwd_cols_" + s, (long) chunks * inner, Ctx.ptr(cg), Ctx.ptr(cx), Ctx.ptr(cm), Ctx.ptr(cr), pw, pb, rows, inner, per, chunks);
-            c.launch("norm.cu", "layer_norm_bwd_colsum_" + s, inner, pw, pb, ptrOrNull(dw), ptrOrNull(db), chunks, inner);
+            c.launch("norm.cu", "layer_norm_bwd_colsum_" + s, inner, pw, pb, Ctx.ptrOrNull(dw), Ctx.ptrOrNull(db), chunks, inner);
         }
         return new Tensor[] {dx, dw, db};
     }

@@ -128,14 +128,14 @@ final class Reductions {
             case "cols" -> {
                 int outer = columns[0], cols = columns[2], tiles = (cols + 31) / 32;
                 int[] plan = splitPlan(outer * tiles, run, SPLIT_MIN_ITEMS / 32, sms);
-                withPartials(c, x, out, plan[0], partial -> c.launchBlocks("reduce.cu", "reduce_cols_" + s, cappedBlocks((long) outer * tiles * plan[0]), Ctx.THREADS,
+                withPartials(c, x, out, plan[0], partial -> c.launchBlocks("reduce.cu", "reduce_cols_" + s, Ctx.cappedBlocks((long) outer * tiles * plan[0]), Ctx.THREADS,
                         Ctx.ptr(x), Ctx.ptr(out), partial, outer, run, cols, plan[0], plan[1], op.ordinal()), op);
             }
             case "split" -> {
                 int outer = view[0], inner = view[2];
                 int[] plan = splitPlan(rows, outer * inner, SPLIT_MIN_ITEMS, sms);
                 long[] div = Geometry.divisor(inner);
-                withPartials(c, x, out, plan[0], partial -> c.launchBlocks("reduce.cu", "reduce_split_" + s, cappedBlocks((long) rows * plan[0]), Ctx.THREADS,
+                withPartials(c, x, out, plan[0], partial -> c.launchBlocks("reduce.cu", "reduce_split_" + s, Ctx.cappedBlocks((long) rows * plan[0]), Ctx.THREADS,
                         Ctx.ptr(x), Ctx.ptr(out), partial, outer, rows, inner, (int) div[0], (int) div[1], plan[0], plan[1], op.ordinal()), op);
             }
             case "rows" -> {
@@ -151,10 +151,6 @@ final class Reductions {
         int n = 1;
         for (int d : dims) n *= shape[d];
         return n;
-    }
-
-    private static int cappedBlocks(long blocks) {
-        return (int) Math.min(blocks, 65535L * 16);  // the kernels loop over the rest
     }
 
     /**

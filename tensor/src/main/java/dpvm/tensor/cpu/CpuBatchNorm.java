@@ -5,6 +5,9 @@ import dpvm.tensor.Device;
 import dpvm.tensor.Shape;
 import dpvm.tensor.Tensor;
 
+import static dpvm.tensor.cpu.CpuNorm.cs;
+import static dpvm.tensor.cpu.CpuNorm.dense;
+
 /**
  * Training-mode batch norm over x viewed as [outer, C, inner] (made dense first if it is not) and its backward,
  * one task per channel. A channel's N x inner values are runs of inner at stride C x inner. Its statistics come
@@ -15,14 +18,6 @@ import dpvm.tensor.Tensor;
  */
 final class CpuBatchNorm {
     private CpuBatchNorm() {}
-
-    private static Tensor dense(CpuBackend backend, Tensor t) {
-        return t == null || t.isContiguous() ? t : backend.copy(t, t.dtype());
-    }
-
-    private static CpuStorage cs(Tensor t) {
-        return t == null ? null : (CpuStorage) t.storage();
-    }
 
     /** {y, mean, rstd, var}; see {@link dpvm.tensor.Backend#batchNorm}. */
     static Tensor[] forward(CpuBackend backend, Tensor x, Tensor weight, Tensor bias, double eps) {

@@ -66,11 +66,12 @@ final class CpuNorm {
         return n;
     }
 
-    private static Tensor dense(CpuBackend backend, Tensor t) {
+    /** t itself when dense (or null), else a contiguous copy; also used by {@link CpuBatchNorm}. */
+    static Tensor dense(CpuBackend backend, Tensor t) {
         return t == null || t.isContiguous() ? t : backend.copy(t, t.dtype());
     }
 
-    private static CpuStorage cs(Tensor t) {
+    static CpuStorage cs(Tensor t) {
         return t == null ? null : (CpuStorage) t.storage();
     }
 
