@@ -36,6 +36,7 @@
 #include "emu.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -43,6 +44,8 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -307,6 +310,14 @@ std::vector<AlgoInfo> algos(Dir d, const Geo& g) {
                     {4, false, 0, DETERMINISTIC},                   // WINOGRAD
                     {5, false, 0, DETERMINISTIC}};                  // WINOGRAD_NONFUSED
         case Dir::BwdFilter:
+            if (g.G > 1)  // grouped (depthwise) filters: ALGO_0 ranks first, as cuDNN's heuristics often have it
+                return {{0, true, 0, NON_DETERMINISTIC},                // ALGO_0
+                        {1, true, align256(16 * taps), DETERMINISTIC},  // ALGO_1
+                        {3, true, align256(es * static_cast<size_t>(g.K * g.Cg()) * taps), NON_DETERMINISTIC},  // ALGO_3
+                        {2, false, 0, DETERMINISTIC},                   // FFT
+                        {4, false, 0, DETERMINISTIC},                   // WINOGRAD
+                        {5, false, 0, DETERMINISTIC},                   // WINOGRAD_NONFUSED
+                        {6, false, 0, DETERMINISTIC}};                  // FFT_TILING
             return {{1, true, align256(16 * taps), DETERMINISTIC},  // ALGO_1
                     {0, true, 0, NON_DETERMINISTIC},                // ALGO_0
                     {3, true, align256(es * static_cast<size_t>(g.K * g.Cg()) * taps), NON_DETERMINISTIC},  // ALGO_3
@@ -518,8 +529,23 @@ void backwardData(const Geo& g, const T* w, const T* dy, T* dx) {
         }
 }
 
+// The images' partial sums of a filter gradient are added in `order`: ascending for deterministic algorithms;
+// for the others a fresh permutation per call (nondeterministicOrder), as their atomics would add them, so a
+// caller that needs the same bits every run sees the difference.
+std::vector<int64_t> imageOrder(int64_t n, bool shuffled) {
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), int64_t(0));
+    if (shuffled) {
+        static std::atomic<uint64_t> calls{0};
+        const char* seed = std::getenv("DPVM_EMU_SEED");
+        std::mt19937_64 rng((seed ? std::strtoull(seed, nullptr, 10) : 0) * 0x9E3779B97F4A7C15ull + ++calls);
+        std::shuffle(order.begin(), order.end(), rng);
+    }
+    return order;
+}
+
 template <class T>
-void backwardFilter(const Geo& g, const T* x, const T* dy, T* dw) {
+void backwardFilter(const Geo& g, const T* x, const T* dy, T* dw, const std::vector<int64_t>& order) {
     const int64_t Cg = g.Cg(), Kg = g.Kg(), inVol = g.inVol(), outVol = g.outVol();
     for (int64_t k = 0; k < g.K; k++) {
         const int64_t grp = k / Kg;
@@ -533,7 +559,8 @@ void backwardFilter(const Geo& g, const T* x, const T* dy, T* dw) {
                         validRange(g.in[1], g.pad[1], g.str[1], fh * g.dil[1], g.out[1], h0, h1);
                         validRange(g.in[2], g.pad[2], g.str[2], fw * g.dil[2], g.out[2], w0, w1);
                         T sum = 0;
-                        for (int64_t n = 0; n < g.N; n++) {
+                        for (int64_t n : order) {
+                            T part = 0;
                             const T* xin = x + (n * g.C + grp * Cg + cc) * inVol;
                             const T* dyk = dy + (n * g.K + k) * outVol;
                             for (int64_t od = d0; od < d1; od++) {
@@ -543,9 +570,10 @@ void backwardFilter(const Geo& g, const T* x, const T* dy, T* dw) {
                                     const T* gr = dyk + (od * g.out[1] + oh) * g.out[2];
                                     const T* xr = xin + (id * g.in[1] + ih) * g.in[2] - g.pad[2] + fw * g.dil[2];
                                     const int64_t sw = g.str[2];
-                                    for (int64_t ow = w0; ow < w1; ow++) sum += gr[ow] * xr[ow * sw];
+                                    for (int64_t ow = w0; ow < w1; ow++) part += gr[ow] * xr[ow * sw];
                                 }
                             }
+                            sum += part;
                         }
                         wk[(tapIndex(g, 0, fd) * g.f[1] + tapIndex(g, 1, fh)) * g.f[2] + tapIndex(g, 2, fw)] = sum;
                     }
@@ -564,6 +592,7 @@ struct Call {
     void* workspace;
     size_t workspaceUsed;
     double alpha, beta;
+    bool deterministic;  // the algorithm's cuDNN determinism
 };
 
 int64_t tensorExtent(int64_t n, int64_t c, const int64_t sp[3], const int64_t st[5]) {
@@ -607,7 +636,7 @@ void run(const Call& c) {
             auto x = gather(static_cast<const T*>(c.in1), g.N, g.C, g.in, g.xs, g.tf32);
             auto dy = gather(static_cast<const T*>(c.in2), g.N, g.K, g.out, g.ys, g.tf32);
             std::vector<T> dw(static_cast<size_t>(g.K * g.Cg() * g.taps()));
-            backwardFilter(g, x.data(), dy.data(), dw.data());
+            backwardFilter(g, x.data(), dy.data(), dw.data(), imageOrder(g.N, !c.deterministic));
             scatter(static_cast<T*>(c.out), g.K, g.Cg(), wsp, wst, dw.data(), alpha, beta);
             break;
         }
@@ -649,6 +678,7 @@ int convolve(const char* fn, Dir dir, void* handle, const void* alpha, void* xDe
     c.out = out;
     c.workspace = workspace;
     c.workspaceUsed = a.memory;
+    c.deterministic = a.determinism == DETERMINISTIC;
     // host scalars, read at the call
     c.alpha = g.f64 ? *static_cast<const double*>(alpha) : *static_cast<const float*>(alpha);
     c.beta = g.f64 ? *static_cast<const double*>(beta) : *static_cast<const float*>(beta);

@@ -935,6 +935,48 @@ const ConvCase CASES[] = {
     {"3d CUDNN_CONVOLUTION padded strides", 3, 2, 3, 3, 3, {3, 4, 5}, {2, 2, 3}, {1, 0, 2}, {1, 1, 2}, {1, 2, 1}, CONVOLUTION, 2},
 };
 
+// Algorithms cuDNN reports as nondeterministic really are: a grouped backward filter, where the heuristics rank
+// ALGO_0 first, adds its images' partial sums in a new order per call, while ALGO_1 gives the same bits each time.
+void dnnDeterminismTest(const Dnn& d, void* h) {
+    const int N = 16, C = 4, K = 4, G = 2;
+    int xd[4] = {N, C, 9, 9}, wd[4] = {K, C / G, 3, 3}, yd[4] = {N, K, 9, 9};
+    int pad[2] = {1, 1}, str[2] = {1, 1}, dil[2] = {1, 1};
+    Layout X = makeLayout(4, xd, 0), Y = makeLayout(4, yd, 0), W = makeLayout(4, wd, 0);
+    Descs ds(d);
+    CHECK(setTensor(d, ds.x, D_FLOAT, X, 0) == DN_OK && setTensor(d, ds.y, D_FLOAT, Y, 0) == DN_OK &&
+              d.setFilter(ds.w, D_FLOAT, NCHW, 4, wd) == DN_OK && d.setConv(ds.conv, 2, pad, str, dil, CROSS_CORRELATION, D_FLOAT) == DN_OK &&
+              d.setGroups(ds.conv, G) == DN_OK && d.setMath(ds.conv, FMA_MATH) == DN_OK,
+          "determinism: descriptors");
+    Perf perf[16];
+    int returned = 0;
+    CHECK(d.filterAlgos(h, ds.x, ds.y, ds.conv, ds.w, 16, &returned, perf) == DN_OK && returned == 7, "determinism: filter algorithms");
+    CHECK(perf[0].algo == 0 && perf[0].status == DN_OK && perf[0].determinism == 0, "determinism: grouped filters rank ALGO_0 (nondeterministic) first, got %d", perf[0].algo);
+    CHECK(perf[1].algo == 1 && perf[1].determinism == 1, "determinism: ALGO_1 second, deterministic");
+    auto x = randomTensor<float>(X), dy = randomTensor<float>(Y);
+    Dev<float> x_(X.extent()), dy_(Y.extent()), gw_(W.extent());
+    x_.load(x);
+    dy_.load(dy);
+    Dev<char> work(perf[1].memory);
+    const float a = 1, b = 0;
+    for (int algo : {0, 1}) {
+        std::vector<std::vector<float>> runs;
+        for (int r = 0; r < 4; r++) {
+            int s = d.backwardFilter(h, &a, ds.x, x_.p, ds.y, dy_.p, ds.conv, algo, algo ? work.p : nullptr, algo ? perf[1].memory : 0, &b, ds.w, gw_.p);
+            CHECK(s == DN_OK, "determinism: backward filter ALGO_%d status %d", algo, s);
+            runs.push_back(gw_.get());
+        }
+        int differing = 0;
+        for (int r = 1; r < 4; r++)
+            for (size_t i = 0; i < runs[0].size(); i++)
+                if (!sameBits(runs[0][i], runs[r][i])) {
+                    differing++;
+                    break;
+                }
+        if (algo == 0) CHECK(differing > 0, "determinism: ALGO_0 gave the same bits in 4 calls");
+        else CHECK(differing == 0, "determinism: ALGO_1 gave different bits in %d of 3 repeats", differing);
+    }
+}
+
 void dnnErrorTests(const Dnn& d, void* h) {
     const int xd[4] = {2, 4, 6, 6}, wd[4] = {6, 2, 3, 3}, yd[4] = {2, 6, 6, 6}, pad[2] = {1, 1}, one[2] = {1, 1};
     auto packed = [](const int* dims, int* st) {
@@ -1642,6 +1684,7 @@ void dnnTests() {
     std::printf("  adjoint identity: worst relative gap %.2e (f64), %.2e (f32)\n", worstAdjointF64, worstAdjointF32);
     if (stub()) CHECK(emu_stub_last_stream() == stream, "convolution did not run on the handle's stream");
     dnnErrorTests(d, h);
+    dnnDeterminismTest(d, h);
     dnnCaptureTest(d, h, stream);
     bnTests(d, h, stream);
     CHECK(d.destroy(h) == DN_OK, "cudnnDestroy");

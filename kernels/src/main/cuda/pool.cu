@@ -1,8 +1,10 @@
 // Max, average and adaptive-average pooling over contiguous planes [planes, D, H, W] (1-d and 2-d pooling
-// use leading size-1 dims), one thread per output. Windows are scanned in the CPU's order (D, then H, then
-// W) so ties, NaN and sums behave the same: padding never wins a max, a NaN wins (the last one, as PyTorch's
-// CPU kernel), averages sum in double. cuDNN pooling has no ceil mode, dilation or argmax output, which
-// the engine's primitives need, hence these kernels.
+// use leading size-1 dims). Forward: one thread per output, its window scanned in the CPU's order (D, then H,
+// then W) so ties, NaN and sums behave the same: padding never wins a max, a NaN wins (the last one, as
+// PyTorch's CPU kernel), averages sum in double. Backward: one thread per input, which gathers from the
+// outputs whose windows hold it, in ascending output order: no atomics and no zero fill, so overlapping
+// windows sum in the CPU backend's order and dx is bit-identical to it, run after run. cuDNN pooling has no
+// ceil mode, dilation or argmax output, which the engine's primitives need, hence these kernels.
 #include "common.cuh"
 
 struct PoolGeo {
@@ -32,6 +34,38 @@ __device__ __forceinline__ void window(const PoolGeo& g, int a, int o, int& firs
     while (lo < k && first + lo * step < 0) lo++;
     while (hi > lo && first + (hi - 1) * step >= g.in[a]) hi--;
     count = g.countIncludePad ? min(first + k, padEnd) - first : hi - lo;
+}
+
+// The outputs along dim a whose windows may hold input coordinate i: [oLo, oHi] (empty when oLo > oHi). For
+// strided windows these are o with o*s - p <= i <= o*s - p + (k-1)*d; adaptive windows
+// [floor(o*in/out), ceil((o+1)*in/out)) hold i for o in [floor(i*out/in), ceil((i+1)*out/in) - 1].
+__device__ __forceinline__ void covering(const PoolGeo& g, int a, int i, int& oLo, int& oHi) {
+    if (g.adaptive) {
+        oLo = (int) ((i64) i * g.out[a] / g.in[a]);
+        oHi = (int) (((i64) (i + 1) * g.out[a] + g.in[a] - 1) / g.in[a]) - 1;
+    } else {
+        int top = i + g.p[a], reach = (g.k[a] - 1) * g.d[a];
+        oLo = top - reach <= 0 ? 0 : (top - reach + g.s[a] - 1) / g.s[a];
+        oHi = top / g.s[a];
+    }
+    oHi = min(oHi, g.out[a] - 1);
+}
+
+// Whether output o's window along dim a takes input coordinate i (dilated windows skip some), and its divisor
+// factor along a.
+__device__ __forceinline__ bool holds(const PoolGeo& g, int a, int o, int i, int& count) {
+    int first, lo, hi, step;
+    window(g, a, o, first, lo, hi, step, count);
+    int off = i - first;
+    return off >= 0 && off % step == 0 && off / step >= lo && off / step < hi;
+}
+
+// Input t of [planes, in...] as its plane and coordinates.
+__device__ __forceinline__ void decompose_in(const PoolGeo& g, unsigned int t, int& plane, int* i) {
+    i[2] = t % g.in[2]; t /= g.in[2];
+    i[1] = t % g.in[1]; t /= g.in[1];
+    i[0] = t % g.in[0]; t /= g.in[0];
+    plane = (int) t;
 }
 
 __device__ __forceinline__ void decompose(const PoolGeo& g, unsigned int t, int& plane, int* o) {
@@ -65,9 +99,25 @@ __device__ __forceinline__ void decompose(const PoolGeo& g, unsigned int t, int&
     }                                                                                                       \
     extern "C" __global__ void maxpool_bwd_##S(PoolGeo g, const T* dy, const int* arg, T* dx) {           \
         int outPlane = g.out[0] * g.out[1] * g.out[2], inPlane = g.in[0] * g.in[1] * g.in[2];               \
-        DPVM_GRID_STRIDE(t, g.planes * outPlane) {                                                          \
-            int a = arg[t];                                                                                 \
-            if (a >= 0) atomic_add(dx + (i64) (t / outPlane) * inPlane + a, dy[t]);                         \
+        DPVM_GRID_STRIDE(t, g.planes * inPlane) {                                                           \
+            int plane, i[3], lo[3], hi[3], c;                                                               \
+            decompose_in(g, t, plane, i);                                                                   \
+            for (int a = 0; a < 3; a++) covering(g, a, i[a], lo[a], hi[a]);                                 \
+            int tap = (int) (t - (unsigned int) plane * inPlane);                                          \
+            const T* dyp = dy + (i64) plane * outPlane;                                                     \
+            const int* argp = arg + (i64) plane * outPlane;                                                 \
+            T sum = (T) 0;                                                                                  \
+            for (int o0 = lo[0]; o0 <= hi[0]; o0++) {                                                       \
+                if (!holds(g, 0, o0, i[0], c)) continue;                                                    \
+                for (int o1 = lo[1]; o1 <= hi[1]; o1++) {                                                   \
+                    if (!holds(g, 1, o1, i[1], c)) continue;                                                \
+                    for (int o2 = lo[2]; o2 <= hi[2]; o2++) {                                               \
+                        int j = (o0 * g.out[1] + o1) * g.out[2] + o2;                                       \
+                        if (argp[j] == tap) sum += dyp[j];                                                  \
+                    }                                                                                       \
+                }                                                                                           \
+            }                                                                                               \
+            dx[t] = sum;                                                                                    \
         }                                                                                                   \
     }                                                                                                       \
     extern "C" __global__ void avgpool_fwd_##S(PoolGeo g, const T* x, T* y) {                              \
@@ -87,16 +137,23 @@ __device__ __forceinline__ void decompose(const PoolGeo& g, unsigned int t, int&
     }                                                                                                       \
     extern "C" __global__ void avgpool_bwd_##S(PoolGeo g, const T* dy, T* dx) {                            \
         int outPlane = g.out[0] * g.out[1] * g.out[2], inPlane = g.in[0] * g.in[1] * g.in[2];               \
-        DPVM_GRID_STRIDE(t, g.planes * outPlane) {                                                          \
-            int plane, o[3], f[3], lo[3], hi[3], st[3], c[3];                                               \
-            decompose(g, t, plane, o);                                                                      \
-            for (int a = 0; a < 3; a++) window(g, a, o[a], f[a], lo[a], hi[a], st[a], c[a]);                \
-            T* xp = dx + (i64) plane * inPlane;                                                             \
-            T share = dy[t] / (T) (c[0] * c[1] * c[2]);                                                     \
-            for (int i0 = lo[0]; i0 < hi[0]; i0++)                                                          \
-                for (int i1 = lo[1]; i1 < hi[1]; i1++)                                                      \
-                    for (int i2 = lo[2]; i2 < hi[2]; i2++)                                                  \
-                        atomic_add(xp + ((f[0] + i0 * st[0]) * g.in[1] + f[1] + i1 * st[1]) * g.in[2] + f[2] + i2 * st[2], share); \
+        DPVM_GRID_STRIDE(t, g.planes * inPlane) {                                                           \
+            int plane, i[3], lo[3], hi[3], c0, c1, c2;                                                      \
+            decompose_in(g, t, plane, i);                                                                   \
+            for (int a = 0; a < 3; a++) covering(g, a, i[a], lo[a], hi[a]);                                 \
+            const T* dyp = dy + (i64) plane * outPlane;                                                     \
+            T sum = (T) 0;                                                                                  \
+            for (int o0 = lo[0]; o0 <= hi[0]; o0++) {                                                       \
+                if (!holds(g, 0, o0, i[0], c0)) continue;                                                   \
+                for (int o1 = lo[1]; o1 <= hi[1]; o1++) {                                                   \
+                    if (!holds(g, 1, o1, i[1], c1)) continue;                                               \
+                    for (int o2 = lo[2]; o2 <= hi[2]; o2++) {                                               \
+                        if (!holds(g, 2, o2, i[2], c2)) continue;                                           \
+                        sum += dyp[(o0 * g.out[1] + o1) * g.out[2] + o2] / (T) (c0 * c1 * c2);              \
+                    }                                                                                       \
+                }                                                                                           \
+            }                                                                                               \
+            dx[t] = sum;                                                                                    \
         }                                                                                                   \
     }
 DPVM_FOR_EACH_FLOAT(DPVM_POOL)

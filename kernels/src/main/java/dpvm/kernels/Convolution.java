@@ -22,9 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Convolution forward, backward-data and backward-filter through cuDNN's Nd descriptors (1-d convolutions run
- * as 2-d with a height of 1). For each shape, dtype and math mode a {@link Plan} is made once: descriptors plus,
- * per direction, the algorithm cuDNN's heuristics rank first among those that succeed within the workspace
- * limit ({@code -Ddpvm.cudnn.workspaceMiB}, default 1024), and its workspace size. Workspaces come from the
+ * as 2-d with a height of 1). For each shape, dtype, math mode and {@link Determinism} setting a {@link Plan} is
+ * made once: descriptors plus, per direction, the algorithm cuDNN's heuristics rank first among those that succeed
+ * within the workspace limit ({@code -Ddpvm.cudnn.workspaceMiB}, default 1024) and, when determinism is required,
+ * are deterministic, and its workspace size. Workspaces come from the
  * caching allocator for the duration of one call.
  */
 final class Convolution {
@@ -69,7 +70,7 @@ final class Convolution {
 
     private static String key(int device, int[] xs, int[] ws, ConvSpec s, DType dtype, MathMode mode) {
         return Arrays.toString(xs) + Arrays.toString(ws) + Arrays.toString(s.stride()) + Arrays.toString(s.padding())
-                + Arrays.toString(s.dilation()) + s.groups() + dtype + mode + device;
+                + Arrays.toString(s.dilation()) + s.groups() + dtype + mode + device + (Determinism.required() ? " deterministic" : "");
     }
 
     private static Plan plan(Ctx c, int[] xs, int[] ws, ConvSpec s, DType dtype) {
@@ -122,9 +123,17 @@ final class Convolution {
     private static final java.util.Set<Integer> FILTER_APPROX = java.util.Set.of(cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT,
             cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING, cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD, cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED);
 
-    private static boolean usable(int status, long memory, int algo, java.util.Set<Integer> approximate) {
+    private static boolean usable(int status, long memory, int algo, int determinism, java.util.Set<Integer> approximate) {
         if (status != cudnn.CUDNN_STATUS_SUCCESS || memory > WORKSPACE_LIMIT) return false;
+        if (Determinism.required() && determinism != cudnn.CUDNN_DETERMINISTIC) return false;
         return ALLOW_APPROXIMATE || MathMode.get() != MathMode.FP32 || !approximate.contains(algo);
+    }
+
+    /** What an algorithm had to be, for the error when none was. */
+    private static String wanted() {
+        return " that runs within the " + (WORKSPACE_LIMIT >> 20) + " MiB workspace limit (-Ddpvm.cudnn.workspaceMiB)"
+                + (ALLOW_APPROXIMATE || MathMode.get() != MathMode.FP32 ? "" : ", is not FFT or Winograd in fp32 math (-Ddpvm.cudnn.allowFft)")
+                + (Determinism.required() ? ", and is deterministic (-Ddpvm.cuda.deterministic)" : "");
     }
 
     private static Pointer one(DType t) {
@@ -146,13 +155,13 @@ final class Convolution {
                     DnnHandle.check(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, p.x, p.w, p.conv, p.y, CANDIDATES, found, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
                     for (int i = 0; i < found.get() && p.fwdAlgo < 0; i++) {
                         perf.position(i);
-                        if (usable(perf.status(), perf.memory(), perf.algo(), FWD_APPROX)) {
+                        if (usable(perf.status(), perf.memory(), perf.algo(), perf.determinism(), FWD_APPROX)) {
                             p.fwdAlgo = perf.algo();
                             p.fwdBytes = perf.memory();
                         }
                     }
                 }
-                if (p.fwdAlgo < 0) throw new CudaException("cuDNN offers no forward algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(w.shape()));
+                if (p.fwdAlgo < 0) throw new CudaException("cuDNN offers no forward algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(w.shape()) + wanted());
             }
         }
         CachingAllocator.Block ws = workspace(c, p.fwdBytes);
@@ -176,13 +185,13 @@ final class Convolution {
                     DnnHandle.check(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, p.w, p.y, p.conv, p.x, CANDIDATES, found, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
                     for (int i = 0; i < found.get() && p.dataAlgo < 0; i++) {
                         perf.position(i);
-                        if (usable(perf.status(), perf.memory(), perf.algo(), DATA_APPROX)) {
+                        if (usable(perf.status(), perf.memory(), perf.algo(), perf.determinism(), DATA_APPROX)) {
                             p.dataAlgo = perf.algo();
                             p.dataBytes = perf.memory();
                         }
                     }
                 }
-                if (p.dataAlgo < 0) throw new CudaException("cuDNN offers no backward-data algorithm for x " + Arrays.toString(xShape) + " w " + Arrays.toString(w.shape()));
+                if (p.dataAlgo < 0) throw new CudaException("cuDNN offers no backward-data algorithm for x " + Arrays.toString(xShape) + " w " + Arrays.toString(w.shape()) + wanted());
             }
         }
         CachingAllocator.Block ws = workspace(c, p.dataBytes);
@@ -206,13 +215,13 @@ final class Convolution {
                     DnnHandle.check(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, p.x, p.y, p.conv, p.w, CANDIDATES, found, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
                     for (int i = 0; i < found.get() && p.filterAlgo < 0; i++) {
                         perf.position(i);
-                        if (usable(perf.status(), perf.memory(), perf.algo(), FILTER_APPROX)) {
+                        if (usable(perf.status(), perf.memory(), perf.algo(), perf.determinism(), FILTER_APPROX)) {
                             p.filterAlgo = perf.algo();
                             p.filterBytes = perf.memory();
                         }
                     }
                 }
-                if (p.filterAlgo < 0) throw new CudaException("cuDNN offers no backward-filter algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(wShape));
+                if (p.filterAlgo < 0) throw new CudaException("cuDNN offers no backward-filter algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(wShape) + wanted());
             }
         }
         CachingAllocator.Block ws = workspace(c, p.filterBytes);

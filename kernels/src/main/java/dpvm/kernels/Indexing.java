@@ -1,11 +1,16 @@
 package dpvm.kernels;
 
 import dpvm.kernels.runtime.Geometry;
+import dpvm.tensor.DType;
 import dpvm.tensor.Shape;
 import dpvm.tensor.ShapeException;
 import dpvm.tensor.Tensor;
 
-/** index_select, index_add, gather and scatter_add; the index tensor keeps its dtype (int32 or int64). */
+/**
+ * index_select, index_add, gather and scatter_add; the index tensor keeps its dtype (int32 or int64). The two
+ * additive ones have an atomic kernel and a deterministic one ({@link KernelVariants#INDEX_ADD},
+ * {@link KernelVariants#SCATTER_ADD}); the deterministic one runs when {@link Determinism#required()}.
+ */
 final class Indexing {
     private Indexing() {}
 
@@ -37,9 +42,18 @@ final class Indexing {
         expect[dim] = n;
         if (!Shape.same(expect, src.shape())) throw new ShapeException("index_add: src " + Shape.str(src.shape()) + " should be " + Shape.str(expect));
         Tensor cs = c.dense(src), ci = c.dense(index);
-        Tensor out = Transfers.fill(c, shape, src.dtype(), 0);
         int outer = prod(shape, 0, dim), inner = prod(shape, dim + 1, shape.length), d = shape[dim];
-        c.launch("index.cu", name("index_add", src, index), (long) outer * n * inner, Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), outer, d, n, inner, c.dev.errorFlag());
+        Tensor out;
+        if (KernelVariants.INDEX_ADD.pick(Determinism.required() ? "sorted" : "atomic", v -> null).equals("sorted")) {
+            // positions sorted by index value (stable), then each output sums its own run of them in order
+            Tensor keys = c.empty(new int[] {n}, DType.INT32), perm = c.empty(new int[] {n}, DType.INT32);
+            c.launch("index.cu", "index_rank_" + Ctx.sfx(index.dtype()), n, Ctx.ptr(ci), n, d, Ctx.ptr(keys), Ctx.ptr(perm), c.dev.errorFlag());
+            out = c.empty(shape, src.dtype());
+            c.launch("index.cu", "index_add_sorted_" + Ctx.sfx(src.dtype()), out.numel(), Ctx.ptr(cs), Ctx.ptr(keys), Ctx.ptr(perm), Ctx.ptr(out), outer, d, n, inner);
+        } else {
+            out = Transfers.fill(c, shape, src.dtype(), 0);
+            c.launch("index.cu", name("index_add", src, index), (long) outer * n * inner, Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), outer, d, n, inner, c.dev.errorFlag());
+        }
         c.checkIndices("index_add", d, dim, shape);
         return out;
     }
@@ -57,10 +71,20 @@ final class Indexing {
 
     static Tensor scatterAdd(Ctx c, int[] shape, int dim, Tensor index, Tensor src) {
         Tensor ci = c.dense(index), cs = c.dense(src);
-        Tensor out = Transfers.fill(c, shape, src.dtype(), 0);
         int n = index.numel();
-        int[] g = unmerged(index.shape(), out.strides());
-        c.launch("index.cu", name("scatter_add", src, index), n, g, n, dim, shape[dim], Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), c.dev.errorFlag());
+        Tensor out;
+        if (KernelVariants.SCATTER_ADD.pick(Determinism.required() ? "gather" : "atomic", v -> null).equals("gather")) {
+            out = c.empty(shape, src.dtype());
+            // the output's shape to walk, the index tensor's strides to read it at, its shape to stay inside
+            int[] g = unmerged(shape, Shape.contiguousStrides(index.shape()));
+            if (shape.length > 0) System.arraycopy(index.shape(), 0, g, Geometry.STRIDES + Geometry.MAX_DIMS, shape.length);
+            else g[Geometry.STRIDES + Geometry.MAX_DIMS] = 1;
+            c.launch("index.cu", name("scatter_add_gather", src, index), out.numel(), g, out.numel(), dim, Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), c.dev.errorFlag());
+        } else {
+            out = Transfers.fill(c, shape, src.dtype(), 0);
+            int[] g = unmerged(index.shape(), out.strides());
+            c.launch("index.cu", name("scatter_add", src, index), n, g, n, dim, shape[dim], Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), c.dev.errorFlag());
+        }
         c.checkIndices("scatter_add", shape[dim], dim, shape);
         return out;
     }

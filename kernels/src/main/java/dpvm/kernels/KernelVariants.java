@@ -29,6 +29,10 @@ import java.util.function.Function;
  * <td>memcpy for a same-dtype copy between dense tensors of one shape, else strided</td></tr>
  * <tr><td>batchnorm, batchnorm-backward</td><td>split ({@code bn_*}), cudnn ({@code cudnnBatchNormalization*})</td>
  * <td>split (cudnn takes eps down to cuDNN's minimum, 0 in cuDNN 9; the lab compares the two)</td></tr>
+ * <tr><td>index-add</td><td>atomic ({@code index_add_*}), sorted ({@code index_rank_*}, {@code index_add_sorted_*})</td>
+ * <td>sorted when {@link Determinism#required()}, else atomic</td></tr>
+ * <tr><td>scatter-add</td><td>atomic ({@code scatter_add_*}), gather ({@code scatter_add_gather_*})</td>
+ * <td>gather when {@link Determinism#required()}, else atomic</td></tr>
  * </table>
  */
 public final class KernelVariants {
@@ -44,8 +48,11 @@ public final class KernelVariants {
     public static final Choice COPY = Choice.fromProperty("copy", "memcpy", "strided");
     public static final Choice BATCH_NORM = Choice.fromProperty("batchnorm", "split", "cudnn");
     public static final Choice BATCH_NORM_BACKWARD = Choice.fromProperty("batchnorm-backward", "split", "cudnn");
+    public static final Choice INDEX_ADD = Choice.fromProperty("index-add", "atomic", "sorted");
+    public static final Choice SCATTER_ADD = Choice.fromProperty("scatter-add", "atomic", "gather");
 
-    private static final List<Choice> ALL = List.of(BINARY, LAYER_NORM, LAYER_NORM_BACKWARD, SOFTMAX, SOFTMAX_BACKWARD, REDUCE, COPY, BATCH_NORM, BATCH_NORM_BACKWARD);
+    private static final List<Choice> ALL = List.of(BINARY, LAYER_NORM, LAYER_NORM_BACKWARD, SOFTMAX, SOFTMAX_BACKWARD, REDUCE, COPY, BATCH_NORM, BATCH_NORM_BACKWARD,
+            INDEX_ADD, SCATTER_ADD);
 
     private KernelVariants() {}
 

@@ -9,7 +9,8 @@ import dpvm.tensor.cpu.PoolGeometry;
 
 /**
  * Max, average and adaptive-average pooling with the engine's own kernels (pool.cu). Output sizes and
- * argument checks come from the CPU backend's {@link PoolGeometry}, so both backends agree on every shape.
+ * argument checks come from the CPU backend's {@link PoolGeometry}, so both backends agree on every shape. The
+ * backward kernels gather per input element, so they overwrite all of dx and need no zeroed buffer.
  */
 final class Pooling {
     private Pooling() {}
@@ -53,8 +54,8 @@ final class Pooling {
     static Tensor maxPoolBackward(Ctx c, Tensor gy, Tensor argmax, int[] xShape, PoolSpec spec) {
         PoolGeometry g = geometry(xShape, spec);
         Tensor cg = c.dense(gy), ca = c.dense(argmax);
-        Tensor dx = Transfers.fill(c, xShape, gy.dtype(), 0);
-        c.launch("pool.cu", "maxpool_bwd_" + Ctx.sfx(gy.dtype()), cg.numel(), pack(g, false), Ctx.ptr(cg), Ctx.ptr(ca), Ctx.ptr(dx));
+        Tensor dx = c.empty(xShape, gy.dtype());
+        c.launch("pool.cu", "maxpool_bwd_" + Ctx.sfx(gy.dtype()), dx.numel(), pack(g, false), Ctx.ptr(cg), Ctx.ptr(ca), Ctx.ptr(dx));
         return dx;
     }
 
@@ -70,8 +71,8 @@ final class Pooling {
     static Tensor avgPoolBackward(Ctx c, Tensor gy, int[] xShape, PoolSpec spec) {
         PoolGeometry g = geometry(xShape, spec);
         Tensor cg = c.dense(gy);
-        Tensor dx = Transfers.fill(c, xShape, gy.dtype(), 0);
-        c.launch("pool.cu", "avgpool_bwd_" + Ctx.sfx(gy.dtype()), cg.numel(), pack(g, spec.countIncludePad()), Ctx.ptr(cg), Ctx.ptr(dx));
+        Tensor dx = c.empty(xShape, gy.dtype());
+        c.launch("pool.cu", "avgpool_bwd_" + Ctx.sfx(gy.dtype()), dx.numel(), pack(g, spec.countIncludePad()), Ctx.ptr(cg), Ctx.ptr(dx));
         return dx;
     }
 
@@ -87,8 +88,8 @@ final class Pooling {
     static Tensor adaptiveAvgPoolBackward(Ctx c, Tensor gy, int[] xShape) {
         Tensor cg = c.dense(gy);
         int[] in3 = Shape.to3(Shape.spatial(xShape), 1), out3 = Shape.to3(Shape.spatial(gy.shape()), 1);
-        Tensor dx = Transfers.fill(c, xShape, gy.dtype(), 0);
-        c.launch("pool.cu", "avgpool_bwd_" + Ctx.sfx(gy.dtype()), cg.numel(), packAdaptive(xShape[0] * xShape[1], in3, out3), Ctx.ptr(cg), Ctx.ptr(dx));
+        Tensor dx = c.empty(xShape, gy.dtype());
+        c.launch("pool.cu", "avgpool_bwd_" + Ctx.sfx(gy.dtype()), dx.numel(), packAdaptive(xShape[0] * xShape[1], in3, out3), Ctx.ptr(cg), Ctx.ptr(dx));
         return dx;
     }
 }
