@@ -24,8 +24,8 @@ import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.r
 /**
  * The CPU-vs-GPU parity suite: every op test of the tensor module (each runs on the devices of
  * {@code -Ddpvm.test.devices}, set here to cuda:0 unless given) plus the GPU-only checks in {@link CudaChecks},
- * whole small backbones in {@link BackboneParity}, device memory over thousands of steps in {@link MemoryChecks}
- * and every kernel of the kernel lab in {@link KernelLabChecks},
+ * whole small backbones in {@link BackboneParity}, device memory over thousands of steps in {@link MemoryChecks},
+ * every kernel of the kernel lab in {@link KernelLabChecks} and run-to-run bit equality in {@link DeterminismChecks},
  * with a one-line summary. Without a usable GPU it is skipped and says why.
  */
 class ParitySuite {
@@ -47,6 +47,7 @@ class ParitySuite {
             selectors.add(selectClass(BackboneParity.class));
             selectors.add(selectClass(KernelLabChecks.class));
             selectors.add(selectClass(MemoryChecks.class));
+            selectors.add(selectClass(DeterminismChecks.class));
         } else {
             for (String c : only.split(",")) selectors.add(selectClass(qualified(c.trim())));
         }
