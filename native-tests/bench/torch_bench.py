@@ -94,6 +94,27 @@ def main():
         emit("bias_grad_8192x768", median_ms(lambda: rows.sum(0)), 4.0 * rows.numel(), "GB/s")
         emit("time_mean_64x256x512", median_ms(lambda: frames.mean(1)), 4.0 * frames.numel(), "GB/s")
         del rows, frames
+    # ResNet3d's stem pooling forward and backward, and an embedding lookup with its gradient (autograd on)
+    px = torch.rand(8, 64, 16, 112, 112, device=DEV, requires_grad=True)
+    pdy = torch.rand(8, 64, 8, 56, 56, device=DEV)
+
+    def pool_step():
+        torch.nn.functional.max_pool3d(px, 3, 2, 1).backward(pdy)
+        px.grad = None
+
+    emit("maxpool3d_fwd_bwd", median_ms(pool_step), 8.0 * (px.numel() + pdy.numel()), "GB/s")
+    del px, pdy
+    table = torch.rand(32768, 768, device=DEV, requires_grad=True)
+    ids = torch.randint(0, 32768, (8192,), device=DEV)
+    eg = torch.rand(8192, 768, device=DEV)
+
+    def embedding_step():
+        torch.nn.functional.embedding(ids, table).backward(eg)
+        table.grad = None
+
+    emit("embedding_fwd_bwd_32768x768", median_ms(embedding_step), 4.0 * (3.0 * 8192 * 768 + 32768.0 * 768) + 8.0 * 8192, "GB/s")
+    del table, eg
+    with torch.no_grad():
         g = torch.rand(64 << 20, device=DEV)
         emit("gelu_tanh_256MiB", median_ms(lambda: torch.nn.functional.gelu(g, approximate="tanh")), 2.0 * g.numel() * 4, "GB/s")
         del g

@@ -115,6 +115,17 @@ public final class LabCases {
             LabCase.of("maxpool3d", "N C D H W", "3-d max pooling, 3x3x3 windows, stride 2, padding 1, with argmax", sizes(8, 64, 16, 112, 112), sizes(1, 2, 5, 6, 7),
                     s -> Problem.memory(F * s[0] * s[1] * ((double) s[2] * s[3] * s[4] + 2.0 * pooled(s[2]) * pooled(s[3]) * pooled(s[4])),
                             () -> new Tensor[] {uniform(1, s)}, in -> on(in[0]).maxPool(in[0], POOL)).outputs("y", "argmax")),
+            LabCase.of("maxpool3d-backward", "N C D H W", "its input gradient: each input gathers from the windows it won (no atomics)", sizes(8, 64, 16, 112, 112), sizes(1, 2, 5, 6, 7),
+                    s -> Problem.memory(F * s[0] * s[1] * ((double) s[2] * s[3] * s[4] + 2.0 * pooled(s[2]) * pooled(s[3]) * pooled(s[4])), () -> {
+                        Tensor[] yArg = Backends.of(Device.CPU).maxPool(uniform(1, s), POOL);
+                        return new Tensor[] {uniform(2, yArg[0].shape()), yArg[1]};
+                    }, in -> one(on(in[0]).maxPoolBackward(in[0], in[1], s, POOL)))),
+            LabCase.of("index-add", "V D N", "an embedding's gradient: N rows of [N, D] added into [V, D] at int64 indices", sizes(32768, 768, 8192), sizes(30, 20, 200),
+                    s -> Problem.memory(F * ((double) s[2] * s[1] + (double) s[0] * s[1]) + I64 * s[2], () -> new Tensor[] {uniform(1, s[2], s[1]), indices(2, s[0], s[2])},
+                            in -> one(on(in[0]).indexAdd(new int[] {s[0], s[1]}, 0, in[1], in[0])))).varying(KernelVariants.INDEX_ADD),
+            LabCase.of("scatter-add", "R C K", "gather's gradient: [R, K] added into [R, C] along dim 1 at int64 indices", sizes(8192, 1024, 8), sizes(20, 30, 10),
+                    s -> Problem.memory(F * ((double) s[0] * s[2] + (double) s[0] * s[1]) + I64 * s[0] * s[2], () -> new Tensor[] {uniform(1, s[0], s[2]), indices(2, s[1], s[0], s[2])},
+                            in -> one(on(in[0]).scatterAdd(new int[] {s[0], s[1]}, 1, in[1], in[0])))).varying(KernelVariants.SCATTER_ADD),
             LabCase.of("matmul", "M K N", "[M, K] x [K, N] through cuBLAS (with the front end's dispatch)", sizes(4096, 4096, 4096), sizes(20, 30, 40),
                     s -> Problem.compute(2.0 * s[0] * s[1] * s[2], s[0], s[1], s[2], () -> new Tensor[] {uniform(1, s[0], s[1]), uniform(2, s[1], s[2])},
                             in -> one(in[0].matmul(in[1])))),

@@ -144,6 +144,30 @@ public final class GpuBench {
                     emit("time_mean_64x256x512", t.medianMs(warm, reps, () -> frames.mean(1, false).close()), 4.0 * frames.numel(), "GB/s");
                 },
                 (t, b) -> {
+                    // ResNet3d's stem pooling (3x3x3, stride 2, padding 1) forward with argmax, then the input
+                    // gradient; the floor reads x and dy and writes y and dx once
+                    int[] act = {size(8, 1), 64, size(16, 4), size(112, 12), size(112, 12)};
+                    Backend.PoolSpec spec = new Backend.PoolSpec(new int[] {3, 3, 3}, new int[] {2, 2, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, false, false);
+                    Tensor px = rand(20, act);
+                    Tensor[] first = b.maxPool(px, spec);
+                    Tensor pdy = rand(21, first[0].shape());
+                    emit("maxpool3d_fwd_bwd", t.medianMs(warm, reps, () -> {
+                        Tensor[] r = b.maxPool(px, spec);
+                        b.maxPoolBackward(pdy, r[1], act, spec).close();
+                        r[0].close();
+                        r[1].close();
+                    }), 8.0 * (px.numel() + pdy.numel()), "GB/s");
+                    // an embedding's rows looked up and their gradient added back at repeated indices; the floor
+                    // reads and writes the picked rows, reads their gradient and writes the table's gradient
+                    int v = 32768, dim = 768, n = size(8192, 64);
+                    Tensor table = rand(22, v, dim), eg = rand(23, n, dim);
+                    Tensor ids = rand(24, n).mul(v).cast(DType.INT64);
+                    emit("embedding_fwd_bwd_32768x768", t.medianMs(warm, reps, () -> {
+                        b.indexSelect(table, 0, ids).close();
+                        b.indexAdd(new int[] {v, dim}, 0, ids, eg).close();
+                    }), 4.0 * (3.0 * n * dim + (double) v * dim) + 8.0 * n, "GB/s");
+                },
+                (t, b) -> {
                     // tanh GELU over 256 MiB: seven ops as one generated kernel
                     int n = size(64 << 20, 1 << 18);
                     Tensor g = rand(16, n);
