@@ -75,6 +75,35 @@ __device__ __forceinline__ void decompose(const PoolGeo& g, unsigned int t, int&
     plane = (int) t;
 }
 
+// The gradient of input t: the sum, in ascending output order, of dy over the outputs whose windows hold it;
+// for max pooling only those whose argmax it is, for average pooling each divided by its window's divisor.
+template <typename T, bool MAX>
+__device__ __forceinline__ T gathered_grad(const PoolGeo& g, unsigned int t, const T* dy, const int* arg) {
+    int outPlane = g.out[0] * g.out[1] * g.out[2], inPlane = g.in[0] * g.in[1] * g.in[2];
+    int plane, i[3], lo[3], hi[3], c0, c1, c2;
+    decompose_in(g, t, plane, i);
+    for (int a = 0; a < 3; a++) covering(g, a, i[a], lo[a], hi[a]);
+    int tap = (int) (t - (unsigned int) plane * inPlane);
+    const T* dyp = dy + (i64) plane * outPlane;
+    T sum = (T) 0;
+    for (int o0 = lo[0]; o0 <= hi[0]; o0++) {
+        if (!holds(g, 0, o0, i[0], c0)) continue;
+        for (int o1 = lo[1]; o1 <= hi[1]; o1++) {
+            if (!holds(g, 1, o1, i[1], c1)) continue;
+            for (int o2 = lo[2]; o2 <= hi[2]; o2++) {
+                if (!holds(g, 2, o2, i[2], c2)) continue;
+                int j = (o0 * g.out[1] + o1) * g.out[2] + o2;
+                if (MAX) {
+                    if (arg[(i64) plane * outPlane + j] == tap) sum += dyp[j];
+                } else {
+                    sum += dyp[j] / (T) (c0 * c1 * c2);
+                }
+            }
+        }
+    }
+    return sum;
+}
+
 #define DPVM_POOL(T, S)                                                                                     \
     extern "C" __global__ void maxpool_fwd_##S(PoolGeo g, const T* x, T* y, int* arg) {                    \
         int outPlane = g.out[0] * g.out[1] * g.out[2], inPlane = g.in[0] * g.in[1] * g.in[2];               \
@@ -98,27 +127,7 @@ __device__ __forceinline__ void decompose(const PoolGeo& g, unsigned int t, int&
         }                                                                                                   \
     }                                                                                                       \
     extern "C" __global__ void maxpool_bwd_##S(PoolGeo g, const T* dy, const int* arg, T* dx) {           \
-        int outPlane = g.out[0] * g.out[1] * g.out[2], inPlane = g.in[0] * g.in[1] * g.in[2];               \
-        DPVM_GRID_STRIDE(t, g.planes * inPlane) {                                                           \
-            int plane, i[3], lo[3], hi[3], c;                                                               \
-            decompose_in(g, t, plane, i);                                                                   \
-            for (int a = 0; a < 3; a++) covering(g, a, i[a], lo[a], hi[a]);                                 \
-            int tap = (int) (t - (unsigned int) plane * inPlane);                                          \
-            const T* dyp = dy + (i64) plane * outPlane;                                                     \
-            const int* argp = arg + (i64) plane * outPlane;                                                 \
-            T sum = (T) 0;                                                                                  \
-            for (int o0 = lo[0]; o0 <= hi[0]; o0++) {                                                       \
-                if (!holds(g, 0, o0, i[0], c)) continue;                                                    \
-                for (int o1 = lo[1]; o1 <= hi[1]; o1++) {                                                   \
-                    if (!holds(g, 1, o1, i[1], c)) continue;                                                \
-                    for (int o2 = lo[2]; o2 <= hi[2]; o2++) {                                               \
-                        int j = (o0 * g.out[1] + o1) * g.out[2] + o2;                                       \
-                        if (argp[j] == tap) sum += dyp[j];                                                  \
-                    }                                                                                       \
-                }                                                                                           \
-            }                                                                                               \
-            dx[t] = sum;                                                                                    \
-        }                                                                                                   \
+        DPVM_GRID_STRIDE(t, g.planes * g.in[0] * g.in[1] * g.in[2]) dx[t] = gathered_grad<T, true>(g, t, dy, arg); \
     }                                                                                                       \
     extern "C" __global__ void avgpool_fwd_##S(PoolGeo g, const T* x, T* y) {                              \
         int outPlane = g.out[0] * g.out[1] * g.out[2], inPlane = g.in[0] * g.in[1] * g.in[2];               \
@@ -136,24 +145,6 @@ __device__ __forceinline__ void decompose(const PoolGeo& g, unsigned int t, int&
         }                                                                                                   \
     }                                                                                                       \
     extern "C" __global__ void avgpool_bwd_##S(PoolGeo g, const T* dy, T* dx) {                            \
-        int outPlane = g.out[0] * g.out[1] * g.out[2], inPlane = g.in[0] * g.in[1] * g.in[2];               \
-        DPVM_GRID_STRIDE(t, g.planes * inPlane) {                                                           \
-            int plane, i[3], lo[3], hi[3], c0, c1, c2;                                                      \
-            decompose_in(g, t, plane, i);                                                                   \
-            for (int a = 0; a < 3; a++) covering(g, a, i[a], lo[a], hi[a]);                                 \
-            const T* dyp = dy + (i64) plane * outPlane;                                                     \
-            T sum = (T) 0;                                                                                  \
-            for (int o0 = lo[0]; o0 <= hi[0]; o0++) {                                                       \
-                if (!holds(g, 0, o0, i[0], c0)) continue;                                                   \
-                for (int o1 = lo[1]; o1 <= hi[1]; o1++) {                                                   \
-                    if (!holds(g, 1, o1, i[1], c1)) continue;                                               \
-                    for (int o2 = lo[2]; o2 <= hi[2]; o2++) {                                               \
-                        if (!holds(g, 2, o2, i[2], c2)) continue;                                           \
-                        sum += dyp[(o0 * g.out[1] + o1) * g.out[2] + o2] / (T) (c0 * c1 * c2);              \
-                    }                                                                                       \
-                }                                                                                           \
-            }                                                                                               \
-            dx[t] = sum;                                                                                    \
-        }                                                                                                   \
+        DPVM_GRID_STRIDE(t, g.planes * g.in[0] * g.in[1] * g.in[2]) dx[t] = gathered_grad<T, false>(g, t, dy, nullptr); \
     }
 DPVM_FOR_EACH_FLOAT(DPVM_POOL)
