@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** The {@code dpvm} command line: one launcher, one subcommand per job. */
 @Command(name = "dpvm", mixinStandardHelpOptions = true, version = "dpvm 0.1.0",
-        description = {"Dual-path video-music retrieval on a from-scratch tensor engine.", "Add --profile to any command for a per-op GPU time table."},
+        description = {"Dual-path video-music retrieval on a from-scratch tensor engine.", "Add --profile to any command for a per-op GPU time table,",
+                "and --deterministic for the same bits on every GPU run (ordered index gradients, deterministic cuDNN algorithms)."},
         subcommands = {DemoCommand.class, SynthCommand.class, ImportCommand.class, ExtractCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -17,7 +18,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(withoutProfileFlag(args)));
+        System.exit(commandLine().execute(withoutGlobalFlags(args)));
     }
 
     /** The command line with its error reporting: what main runs, and what tests drive. */
@@ -34,14 +35,18 @@ public final class Main implements Runnable {
     }
 
     /**
-     * {@code --profile} anywhere on the line turns on the GPU backend's per-op profiler (its table is printed at
-     * exit); it is taken out here so every subcommand accepts it.
+     * Flags every subcommand accepts, anywhere on the line, taken out here: {@code --profile} turns on the GPU
+     * backend's per-op profiler (its table is printed at exit), {@code --deterministic} requires the same bits on
+     * every GPU run ({@code -Ddpvm.cuda.deterministic}, see docs/cuda.md). Both are set before any GPU work.
      */
-    static String[] withoutProfileFlag(String[] args) {
+    static String[] withoutGlobalFlags(String[] args) {
         java.util.List<String> rest = new java.util.ArrayList<>();
         for (String a : args) {
-            if (a.equals("--profile")) System.setProperty("dpvm.profile", "true");
-            else rest.add(a);
+            switch (a) {
+                case "--profile" -> System.setProperty("dpvm.profile", "true");
+                case "--deterministic" -> System.setProperty("dpvm.cuda.deterministic", "true");
+                default -> rest.add(a);
+            }
         }
         return rest.toArray(new String[0]);
     }

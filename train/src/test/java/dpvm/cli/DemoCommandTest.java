@@ -48,10 +48,12 @@ class DemoCommandTest {
     }
 
     @Test
-    void profileFlagIsTakenOutAnywhere() {
-        String[] rest = Main.withoutProfileFlag(new String[] {"demo", "--profile", "--epochs", "1"});
+    void globalFlagsAreTakenOutAnywhere() {
+        String[] rest = Main.withoutGlobalFlags(new String[] {"demo", "--profile", "--epochs", "1", "--deterministic"});
         assertEquals(List.of("demo", "--epochs", "1"), List.of(rest));
         assertEquals("true", System.getProperty("dpvm.profile"));
+        assertEquals("true", System.getProperty("dpvm.cuda.deterministic"));
         System.clearProperty("dpvm.profile");
+        System.clearProperty("dpvm.cuda.deterministic");
     }
 }
