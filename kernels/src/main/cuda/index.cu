@@ -2,7 +2,7 @@
 // and reported through `flag` (see report_bad_index), which the host reads after the launch unless it is
 // capturing a graph. index_add and scatter_add use atomics, so repeated indices sum in an unspecified order:
 // the result matches the CPU's within float rounding, not bit for bit. Their deterministic variants
-// (index_rank + index_add_sorted, scatter_add_gather) sum each output's sources in ascending position, the
+// (index_keys + merge_pass + index_add_sorted, scatter_add_gather) sum each output's sources in ascending position, the
 // CPU backend's order, and give its bits.
 #include "common.cuh"
 
@@ -65,42 +65,41 @@ __device__ __forceinline__ i64 addressed(const Geo& g, unsigned int i, int dim, 
         }                                                                                                       \
     }
 
-// Stable sort of an index vector by value, for the deterministic index_add: position j goes to its rank
-// (the count of indices smaller than idx[j], plus the equal ones before j), keys[rank] = idx[j] and
-// perm[rank] = j, so each value's positions lie together in ascending order. Out-of-range indices are
-// reported and keyed d, past every row. Each block ranks its 256 positions against every index, staged
-// through shared memory 256 at a time: O(n^2) comparisons, which is the price of determinism without a
-// radix sort (n = 65536 is about 4e9 comparisons).
-#define DPVM_INDEX_RANK(I, IS)                                                                                  \
-    extern "C" __global__ void __launch_bounds__(256) index_rank_##IS(const I* idx, int n, int d, int* keys,    \
-                                                                    int* perm, int* flag) {                     \
-        __shared__ int tile[256];                                                                               \
-        for (int base = blockIdx.x * blockDim.x; base < n; base += blockDim.x * gridDim.x) {                    \
-            int j = base + threadIdx.x, key = d, rank = 0;                                                      \
-            if (j < n) {                                                                                        \
-                i64 v = (i64) idx[j];                                                                           \
-                if (v < 0 || v >= d) report_bad_index(flag, v); else key = (int) v;                             \
-            }                                                                                                   \
-            for (int t0 = 0; t0 < n; t0 += blockDim.x) {                                                        \
-                __syncthreads(); /* the previous tile is read */                                                \
-                int jj = t0 + threadIdx.x;                                                                      \
-                if (jj < n) {                                                                                   \
-                    i64 v = (i64) idx[jj];                                                                      \
-                    tile[threadIdx.x] = v < 0 || v >= d ? d : (int) v;                                          \
-                }                                                                                               \
-                __syncthreads();                                                                                \
-                int m = min((int) blockDim.x, n - t0);                                                          \
-                for (int q = 0; q < m; q++) {                                                                   \
-                    int kq = tile[q];                                                                           \
-                    rank += kq < key || (kq == key && t0 + q < j);                                              \
-                }                                                                                               \
-            }                                                                                                   \
-            if (j < n) {                                                                                        \
-                keys[rank] = key;                                                                               \
-                perm[rank] = j;                                                                                 \
-            }                                                                                                   \
+// Stable sort of an index vector by value, for the deterministic index_add: afterwards keys[] ascends and
+// perm[] holds each key's positions in ascending order, so each value's sources lie together in the CPU's
+// order. index_keys makes the unsorted pairs (key = the index, or d, past every row, for an out-of-range one,
+// which it reports); merge_pass then merges runs of `width` pairs two by two, log2(n) passes in all. Pairs are
+// ordered by (key, position), all distinct, so a pair's place in the merged run is its place in its own run plus
+// the count of smaller pairs in the partner run, found by binary search: O(n log^2 n), no atomics.
+#define DPVM_INDEX_KEYS(I, IS)                                                                                  \
+    extern "C" __global__ void index_keys_##IS(const I* idx, int n, int d, int* keys, int* perm, int* flag) {    \
+        DPVM_GRID_STRIDE(j, n) {                                                                                \
+            i64 v = (i64) idx[j];                                                                               \
+            bool bad = v < 0 || v >= d;                                                                         \
+            if (bad) report_bad_index(flag, v);                                                                 \
+            keys[j] = bad ? d : (int) v;                                                                        \
+            perm[j] = (int) j;                                                                                  \
         }                                                                                                       \
     }
+
+extern "C" __global__ void merge_pass(const int* keys, const int* perm, int* keysOut, int* permOut, int n, int width) {
+    DPVM_GRID_STRIDE(t, n) {
+        int run = (int) t / width, start = run * width, partner = (run ^ 1) * width;
+        int k = keys[t], p = perm[t], at = (int) t - start;
+        if (partner < n) {
+            // pairs of the partner run smaller than (k, p)
+            int lo = 0, hi = min(width, n - partner);
+            while (lo < hi) {
+                int mid = (lo + hi) >> 1, km = keys[partner + mid];
+                if (km < k || (km == k && perm[partner + mid] < p)) lo = mid + 1; else hi = mid;
+            }
+            at += lo;
+        }
+        int base = min(start, partner);
+        keysOut[base + at] = k;
+        permOut[base + at] = p;
+    }
+}
 
 // The first of n ascending keys that is >= v.
 __device__ __forceinline__ int lower_bound(const int* keys, int n, int v) {
@@ -113,7 +112,7 @@ __device__ __forceinline__ int lower_bound(const int* keys, int n, int v) {
 }
 
 // out [outer, d, inner] = sum over j with idx[j] = v of src [outer, n, inner], in ascending j, from the
-// sorted keys and positions of index_rank. Every output is written, so out needs no zero fill.
+// sorted keys and positions of index_keys + merge_pass. Every output is written, so out needs no zero fill.
 #define DPVM_INDEX_ADD_SORTED(T, S)                                                                             \
     extern "C" __global__ void index_add_sorted_##S(const T* src, const int* keys, const int* perm, T* out,     \
                                                     int outer, int d, int n, int inner) {                       \
@@ -167,5 +166,5 @@ __device__ __forceinline__ int lower_bound(const int* keys, int n, int v) {
     DPVM_SCATTER_ADD(T, S, int, i32) DPVM_SCATTER_ADD(T, S, i64, i64)   \
     DPVM_SCATTER_ADD_GATHER(T, S, int, i32) DPVM_SCATTER_ADD_GATHER(T, S, i64, i64)
 DPVM_FOR_EACH_TYPE(DPVM_INDEX_ALL)
-DPVM_INDEX_RANK(int, i32)
-DPVM_INDEX_RANK(i64, i64)
+DPVM_INDEX_KEYS(int, i32)
+DPVM_INDEX_KEYS(i64, i64)

@@ -46,8 +46,8 @@ final class Indexing {
         Tensor out;
         if (KernelVariants.INDEX_ADD.pick(Determinism.required() ? "sorted" : "atomic", v -> null).equals("sorted")) {
             // positions sorted by index value (stable), then each output sums its own run of them in order
-            Tensor keys = c.empty(new int[] {n}, DType.INT32), perm = c.empty(new int[] {n}, DType.INT32);
-            c.launch("index.cu", "index_rank_" + Ctx.sfx(index.dtype()), n, Ctx.ptr(ci), n, d, Ctx.ptr(keys), Ctx.ptr(perm), c.dev.errorFlag());
+            Tensor[] sorted = sortedPositions(c, ci, n, d);
+            Tensor keys = sorted[0], perm = sorted[1];
             out = c.empty(shape, src.dtype());
             c.launch("index.cu", "index_add_sorted_" + Ctx.sfx(src.dtype()), out.numel(), Ctx.ptr(cs), Ctx.ptr(keys), Ctx.ptr(perm), Ctx.ptr(out), outer, d, n, inner);
         } else {
@@ -56,6 +56,26 @@ final class Indexing {
         }
         c.checkIndices("index_add", d, dim, shape);
         return out;
+    }
+
+    /**
+     * {keys, positions}: the n indices sorted stably by value (an out-of-range one as d, reported), by a merge sort
+     * of log2(n) passes (index.cu, merge_pass), each pair placed by binary search in the partner run.
+     */
+    private static Tensor[] sortedPositions(Ctx c, Tensor index, int n, int d) {
+        Tensor keys = c.empty(new int[] {n}, DType.INT32), perm = c.empty(new int[] {n}, DType.INT32);
+        c.launch("index.cu", "index_keys_" + Ctx.sfx(index.dtype()), n, Ctx.ptr(index), n, d, Ctx.ptr(keys), Ctx.ptr(perm), c.dev.errorFlag());
+        if (n < 2) return new Tensor[] {keys, perm};
+        Tensor keys2 = c.empty(new int[] {n}, DType.INT32), perm2 = c.empty(new int[] {n}, DType.INT32);
+        for (long width = 1; width < n; width *= 2) {
+            c.launch("index.cu", "merge_pass", n, Ctx.ptr(keys), Ctx.ptr(perm), Ctx.ptr(keys2), Ctx.ptr(perm2), n, (int) width);
+            Tensor k = keys, p = perm;
+            keys = keys2;
+            perm = perm2;
+            keys2 = k;
+            perm2 = p;
+        }
+        return new Tensor[] {keys, perm};
     }
 
     static Tensor gather(Ctx c, Tensor x, int dim, Tensor index) {

@@ -161,6 +161,11 @@ class DeterminismChecks {
         Tensor want = cpu.indexAdd(new int[] {12, 300}, 0, index, src);
         Determinism.require(true);
         assertSameBits(want, gpu.indexAdd(new int[] {12, 300}, 0, index.to(GPU), src.to(GPU)), "embedding-shaped index_add");
+        // few indices: none, one, and short runs the merge passes leave unpaired
+        for (long[] few : new long[][] {{}, {2}, {3, 3}, {1, 0, 1, 2, 1}}) {
+            Tensor fi = Tensor.ofLongs(few, few.length), fs = uniform(24, DType.FLOAT32, few.length, 3);
+            assertSameBits(cpu.indexAdd(new int[] {4, 3}, 0, fi, fs), gpu.indexAdd(new int[] {4, 3}, 0, fi.to(GPU), fs.to(GPU)), "index_add of " + Arrays.toString(few));
+        }
         // a bad index is reported as by the atomic kernel
         Tensor bad = Tensor.ofLongs(new long[] {1, 12, 2}, 3).to(GPU);
         ShapeException e = assertThrows(ShapeException.class, () -> gpu.indexAdd(new int[] {12, 3}, 0, bad, uniform(23, DType.FLOAT32, 3, 3).to(GPU)));
