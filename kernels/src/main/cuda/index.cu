@@ -111,16 +111,22 @@ __device__ __forceinline__ int lower_bound(const int* keys, int n, int v) {
     return lo;
 }
 
-// out [outer, d, inner] = sum over j with idx[j] = v of src [outer, n, inner], in ascending j, from the
-// sorted keys and positions of index_keys + merge_pass. Every output is written, so out needs no zero fill.
+// starts[v] = the first sorted position whose key is >= v, for v in [0, d]: row v's sources are
+// perm[starts[v] .. starts[v + 1]).
+extern "C" __global__ void segment_starts(const int* keys, int n, int d, int* starts) {
+    DPVM_GRID_STRIDE(v, d + 1) starts[v] = lower_bound(keys, n, (int) v);
+}
+
+// out [outer, d, inner] = sum over j with idx[j] = v of src [outer, n, inner], in ascending j, from the sorted
+// positions of index_keys + merge_pass and the row starts of segment_starts. Every output is written, so out
+// needs no zero fill.
 #define DPVM_INDEX_ADD_SORTED(T, S)                                                                             \
-    extern "C" __global__ void index_add_sorted_##S(const T* src, const int* keys, const int* perm, T* out,     \
+    extern "C" __global__ void index_add_sorted_##S(const T* src, const int* starts, const int* perm, T* out,   \
                                                     int outer, int d, int n, int inner) {                       \
         DPVM_GRID_STRIDE(t, outer * d * inner) {                                                                \
             int k = t % inner, rest = t / inner, v = rest % d, o = rest / d;                                    \
-            int hi = lower_bound(keys, n, v + 1);                                                               \
             T sum = (T) 0;                                                                                      \
-            for (int q = lower_bound(keys, n, v); q < hi; q++) sum += src[((i64) o * n + perm[q]) * inner + k]; \
+            for (int q = starts[v]; q < starts[v + 1]; q++) sum += src[((i64) o * n + perm[q]) * inner + k];    \
             out[t] = sum;                                                                                       \
         }                                                                                                       \
     }

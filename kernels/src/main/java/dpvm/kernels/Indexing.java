@@ -47,9 +47,10 @@ final class Indexing {
         if (KernelVariants.INDEX_ADD.pick(Determinism.required() ? "sorted" : "atomic", v -> null).equals("sorted")) {
             // positions sorted by index value (stable), then each output sums its own run of them in order
             Tensor[] sorted = sortedPositions(c, ci, n, d);
-            Tensor keys = sorted[0], perm = sorted[1];
+            Tensor starts = c.empty(new int[] {d + 1}, DType.INT32);
+            c.launch("index.cu", "segment_starts", d + 1, Ctx.ptr(sorted[0]), n, d, Ctx.ptr(starts));
             out = c.empty(shape, src.dtype());
-            c.launch("index.cu", "index_add_sorted_" + Ctx.sfx(src.dtype()), out.numel(), Ctx.ptr(cs), Ctx.ptr(keys), Ctx.ptr(perm), Ctx.ptr(out), outer, d, n, inner);
+            c.launch("index.cu", "index_add_sorted_" + Ctx.sfx(src.dtype()), out.numel(), Ctx.ptr(cs), Ctx.ptr(starts), Ctx.ptr(sorted[1]), Ctx.ptr(out), outer, d, n, inner);
         } else {
             out = Transfers.fill(c, shape, src.dtype(), 0);
             c.launch("index.cu", name("index_add", src, index), (long) outer * n * inner, Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), outer, d, n, inner, c.dev.errorFlag());

@@ -29,7 +29,7 @@ import java.util.function.Function;
  * <td>memcpy for a same-dtype copy between dense tensors of one shape, else strided</td></tr>
  * <tr><td>batchnorm, batchnorm-backward</td><td>split ({@code bn_*}), cudnn ({@code cudnnBatchNormalization*})</td>
  * <td>split (cudnn takes eps down to cuDNN's minimum, 0 in cuDNN 9; the lab compares the two)</td></tr>
- * <tr><td>index-add</td><td>atomic ({@code index_add_*}), sorted ({@code index_keys_*}, {@code merge_pass}, {@code index_add_sorted_*})</td>
+ * <tr><td>index-add</td><td>atomic ({@code index_add_*}), sorted ({@code index_keys_*}, {@code merge_pass}, {@code segment_starts}, {@code index_add_sorted_*})</td>
  * <td>sorted when {@link Determinism#required()}, else atomic</td></tr>
  * <tr><td>scatter-add</td><td>atomic ({@code scatter_add_*}), gather ({@code scatter_add_gather_*})</td>
  * <td>gather when {@link Determinism#required()}, else atomic</td></tr>
