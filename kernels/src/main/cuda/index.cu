@@ -2,8 +2,8 @@
 // and reported through `flag` (see report_bad_index), which the host reads after the launch unless it is
 // capturing a graph. index_add and scatter_add use atomics, so repeated indices sum in an unspecified order:
 // the result matches the CPU's within float rounding, not bit for bit. Their deterministic variants
-// (index_keys + merge_pass + index_add_sorted, scatter_add_gather) sum each output's sources in ascending position, the
-// CPU backend's order, and give its bits.
+// (index_keys + merge_pass + segment_starts + index_add_sorted; scatter_add_gather) sum each output's sources
+// in ascending position, the CPU backend's order, and give its bits.
 #include "common.cuh"
 
 // out [outer, n, inner] = x [outer, d, inner] at idx[j] along the middle dim (x contiguous).

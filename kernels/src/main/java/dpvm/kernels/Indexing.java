@@ -94,7 +94,10 @@ final class Indexing {
         Tensor ci = c.dense(index), cs = c.dense(src);
         int n = index.numel();
         Tensor out;
-        if (KernelVariants.SCATTER_ADD.pick(Determinism.required() ? "gather" : "atomic", v -> null).equals("gather")) {
+        // with no outputs there is nothing to order, and only the atomic kernel walks the index to report bad ones
+        boolean empty = Shape.numel(shape) == 0;
+        String whyNotGather = empty ? "the output is empty: only the atomic kernel checks the indices then" : null;
+        if (KernelVariants.SCATTER_ADD.pick(Determinism.required() && !empty ? "gather" : "atomic", v -> v.equals("gather") ? whyNotGather : null).equals("gather")) {
             out = c.empty(shape, src.dtype());
             // the output's shape to walk, the index tensor's strides to read it at, its shape to stay inside
             int[] g = unmerged(shape, Shape.contiguousStrides(index.shape()));

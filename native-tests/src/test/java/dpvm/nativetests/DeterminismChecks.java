@@ -200,6 +200,9 @@ class DeterminismChecks {
         Tensor bad = Tensor.ofLongs(new long[] {0, 1, -1, 2}, 2, 2).to(GPU);
         ShapeException e = assertThrows(ShapeException.class, () -> gpu.scatterAdd(new int[] {2, 3}, 1, bad, uniform(33, DType.FLOAT32, 2, 2).to(GPU)));
         assertTrue(e.getMessage().contains("-1"), e.getMessage());
+        // into an empty dim every index is out of range: still reported
+        Tensor any = Tensor.ofLongs(new long[] {0, 0}, 2, 1).to(GPU);
+        assertThrows(ShapeException.class, () -> gpu.scatterAdd(new int[] {2, 0}, 1, any, uniform(34, DType.FLOAT32, 2, 1).to(GPU)));
     }
 
     @Test
