@@ -8,9 +8,10 @@
 
 namespace emu {
 
-// Runs `work` as the next operation of `stream` (nullptr: the legacy default stream). Work runs at once on the
-// calling thread, under the emulator's one lock, unless the stream is being captured into a graph: then it is
-// recorded and runs on each replay. `work` must copy every argument it needs (pointers, sizes, scalars).
+// Queues `work` as the next operation of `stream` (nullptr: the legacy default stream). It runs later, on
+// whichever thread synchronises with it, under the emulator's one lock (lazy streams, see runtime.cpp; at once
+// with DPVM_EMU_STREAMS=eager); on a stream being captured into a graph it is recorded and runs on each replay.
+// `work` must copy every argument it needs (pointers, sizes, scalars): the caller's buffers are gone by then.
 void submit(void* stream, std::function<void()> work);
 
 // Whether the address range lies inside one live device allocation (fake cudaMalloc); bad accesses from

@@ -1,11 +1,17 @@
 // The emulator's CUDA runtime and driver (built as libcudart.so.13; libcuda.so.1 is an empty companion so the
-// JavaCPP bindings link): one device with host memory as device memory, streams that run their work at once
-// in order, events with host clocks, graph capture and replay, and kernel modules made by the emulator's
-// NVRTC (shared objects compiled from the kernel sources, see device.h) launched on fibers.
+// JavaCPP bindings link): one device with host memory as device memory, streams with queues of work, events
+// with host clocks, graph capture and replay, and kernel modules made by the emulator's NVRTC (shared objects
+// compiled from the kernel sources, see device.h) launched on fibers.
+//
+// Streams are lazy by default (DPVM_EMU_STREAMS=lazy): queued work runs only when the host has to see it (a
+// synchronisation, a copy to host memory, an event wait, cudaFree), and then only the work it depends on: the
+// stream's earlier work and, through event waits, other streams' work. So work on two streams that the host
+// forgot to order runs in the wrong order every time, not once in a thousand runs, and an error inside a
+// kernel surfaces at the next synchronisation, as on a GPU. DPVM_EMU_STREAMS=eager runs work at once instead.
 //
 // Only what the engine's CUDA backend calls is here. Parameter checks are stricter than the real library's
-// where that helps find host-side bugs: copies must stay inside live allocations, and a stream being
-// captured cannot be synchronised.
+// where that helps find host-side bugs: copies must stay inside live allocations, a stream being captured
+// cannot be synchronised, and the elapsed time of an event that has not completed is refused.
 #include "emu.h"
 
 #include <dlfcn.h>
@@ -14,9 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -29,6 +38,7 @@ enum {
     cudaErrorMemoryAllocation = 2,
     cudaErrorInvalidDevice = 101,
     cudaErrorInvalidResourceHandle = 400,
+    cudaErrorNotReady = 600,
     cudaErrorIllegalAddress = 700,
     cudaErrorLaunchFailure = 719,
     cudaErrorStreamCaptureUnsupported = 900,
@@ -71,14 +81,46 @@ struct Graph {
     std::vector<std::function<void()>> work;
 };
 
+struct Stream;
+
+// Queued work and what it waits for: other streams' work up to a count (event waits, and the legacy default
+// stream's implicit ordering with blocking streams). Every count refers to work queued earlier, so waits
+// cannot form a cycle.
+struct Item {
+    std::function<void()> work;  // empty for a pure wait
+    std::vector<std::pair<Stream*, uint64_t>> after;
+};
+
 struct Stream {
     Graph* capture = nullptr;
+    bool blocking = true;  // ordered with the legacy default stream (not created with cudaStreamNonBlocking)
+    bool destroyed = false;
+    std::deque<Item> queue;
+    uint64_t queued = 0, completed = 0;  // items ever queued / run
 };
+
+Stream legacy;                 // the legacy default stream (nullptr in the API)
+std::vector<Stream*> streams;  // live created streams; destroyed ones are kept (events may name them) but not listed
+
+Stream* of(void* stream) { return stream ? (Stream*) stream : &legacy; }
 
 struct Event {
     double ms = 0;
     bool recorded = false;
+    Stream* stream = nullptr;  // where the last record was queued (null: recorded inside a graph, position unknown)
+    uint64_t position = 0;     // complete once stream->completed reaches it
 };
+
+bool lazy_streams() {
+    static const bool lazy = [] {
+        const char* v = getenv("DPVM_EMU_STREAMS");
+        if (!v || !*v || !strcmp(v, "lazy")) return true;
+        if (!strcmp(v, "eager")) return false;
+        fprintf(stderr, "cuda-emu: DPVM_EMU_STREAMS=%s is neither lazy nor eager; using lazy\n", v);
+        return true;
+    }();
+    return lazy;
+}
 
 struct Module {
     void* so;
@@ -115,6 +157,50 @@ bool inside(const void* p, size_t bytes) {
 
 bool capturing(void* stream) { return stream && ((Stream*) stream)->capture; }
 
+// Runs s's queued work until s->completed reaches `upto`, first running whatever each item waits for. Returns
+// cudaErrorLaunchFailure if a kernel failed on the way (the rest still runs), else cudaSuccess.
+int drain(Stream* s, uint64_t upto) {
+    int result = cudaSuccess;
+    while (s->completed < upto && !s->queue.empty()) {
+        Item item = std::move(s->queue.front());
+        s->queue.pop_front();
+        for (auto& [other, count] : item.after)
+            if (drain(other, count) != cudaSuccess) result = cudaErrorLaunchFailure;
+        if (item.work) {
+            failure = 0;
+            item.work();
+            if (failure) result = cudaErrorLaunchFailure;
+        }
+        s->completed++;
+    }
+    return result;
+}
+
+int drain(Stream* s) { return drain(s, s->queued); }
+
+bool complete(const Event* e) { return !e->stream || e->stream->completed >= e->position; }
+
+int drain_all() {
+    int result = drain(&legacy);
+    for (Stream* s : streams)
+        if (drain(s) != cudaSuccess) result = cudaErrorLaunchFailure;
+    return result;
+}
+
+// Queues an item on s (with the legacy stream's implicit ordering against blocking streams); eager streams run
+// it at once. Returns what running it returned (always cudaSuccess for lazy streams).
+int enqueue(Stream* s, Item item) {
+    if (s == &legacy) {
+        for (Stream* b : streams)
+            if (b->blocking && b->queued > b->completed) item.after.emplace_back(b, b->queued);
+    } else if (s->blocking && legacy.queued > legacy.completed) {
+        item.after.emplace_back(&legacy, legacy.queued);
+    }
+    s->queue.push_back(std::move(item));
+    s->queued++;
+    return lazy_streams() ? cudaSuccess : drain(s);
+}
+
 }  // namespace
 
 namespace emu {
@@ -124,7 +210,7 @@ void submit(void* stream, std::function<void()> work) {
     if (capturing(stream)) {
         ((Stream*) stream)->capture->work.push_back(std::move(work));
     } else {
-        work();
+        enqueue(of(stream), Item{std::move(work), {}});
     }
 }
 
@@ -180,7 +266,11 @@ int cudaDeviceGetAttribute(int* value, int attr, int device) {
     }
 }
 
-int cudaDeviceSynchronize() { return cudaSuccess; }
+int cudaDeviceSynchronize() {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    int e = drain_all();
+    return e ? last_error = e : cudaSuccess;
+}
 
 int cudaGetLastError() {
     int e = last_error;
@@ -195,6 +285,7 @@ const char* cudaGetErrorName(int e) {
         case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
         case cudaErrorInvalidDevice: return "cudaErrorInvalidDevice";
         case cudaErrorInvalidResourceHandle: return "cudaErrorInvalidResourceHandle";
+        case cudaErrorNotReady: return "cudaErrorNotReady";
         case cudaErrorIllegalAddress: return "cudaErrorIllegalAddress";
         case cudaErrorLaunchFailure: return "cudaErrorLaunchFailure";
         case cudaErrorStreamCaptureUnsupported: return "cudaErrorStreamCaptureUnsupported";
@@ -230,15 +321,17 @@ int cudaMalloc(void** p, size_t bytes) {
     return cudaSuccess;
 }
 
+// Waits for all queued work first, as cudaFree does on a GPU (queued work may still use the memory).
 int cudaFree(void* p) {
     std::lock_guard<std::recursive_mutex> g(lock);
     if (!p) return cudaSuccess;
     auto it = allocations.find((uintptr_t) p);
     if (it == allocations.end()) return fail(cudaErrorInvalidValue, "cudaFree of an address that is not an allocation's start");
+    int e = drain_all();
     allocated -= it->second;
     allocations.erase(it);
     free(p);
-    return cudaSuccess;
+    return e ? last_error = e : cudaSuccess;
 }
 
 int cudaMemGetInfo(size_t* freeBytes, size_t* total) {
@@ -258,7 +351,18 @@ int cudaMemcpyAsync(void* dst, const void* src, size_t bytes, int kind, void* st
         return fail(cudaErrorStreamCaptureUnsupported, "cudaMemcpyAsync between host and device on a stream being captured (a graph cannot copy pageable host memory; copy into a device tensor before capture)");
     if (dstDev && !inside(dst, bytes)) return fail(cudaErrorInvalidValue, "cudaMemcpyAsync: destination range of " + std::to_string(bytes) + " bytes is not inside a device allocation");
     if (srcDev && !inside(src, bytes)) return fail(cudaErrorInvalidValue, "cudaMemcpyAsync: source range of " + std::to_string(bytes) + " bytes is not inside a device allocation");
+    if (!srcDev) {
+        // pageable host memory is staged at the call, so the caller may reuse it as soon as the call returns
+        auto staged = std::make_shared<std::vector<char>>((const char*) src, (const char*) src + bytes);
+        emu::submit(stream, [=] { memcpy(dst, staged->data(), bytes); });
+        return cudaSuccess;
+    }
     emu::submit(stream, [=] { memmove(dst, src, bytes); });
+    // a copy into pageable host memory returns only once it is done, so the stream's earlier work runs first
+    if (!dstDev) {
+        int e = drain(of(stream));
+        if (e) return last_error = e;
+    }
     return cudaSuccess;
 }
 
@@ -272,24 +376,44 @@ int cudaMemsetAsync(void* p, int value, size_t bytes, void* stream) {
 
 // ---------------------------------------------------------------- streams and events
 
-int cudaStreamCreateWithFlags(void** stream, unsigned) {
-    *stream = new Stream();
+int cudaStreamCreateWithFlags(void** stream, unsigned flags) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    Stream* s = new Stream();
+    s->blocking = (flags & 1u) == 0;  // cudaStreamNonBlocking
+    streams.push_back(s);
+    *stream = s;
     return cudaSuccess;
 }
 
+// The stream's queued work still runs (here: now); the object is kept, unlisted, for events recorded on it.
 int cudaStreamDestroy(void* stream) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    if (!stream) return fail(cudaErrorInvalidResourceHandle, "cudaStreamDestroy of the legacy default stream");
     if (capturing(stream)) return fail(cudaErrorStreamCaptureUnmatched, "cudaStreamDestroy of a stream being captured");
-    delete (Stream*) stream;
-    return cudaSuccess;
+    Stream* s = (Stream*) stream;
+    if (s->destroyed) return fail(cudaErrorInvalidResourceHandle, "cudaStreamDestroy of a stream already destroyed");
+    int e = drain(s);
+    s->destroyed = true;
+    streams.erase(std::find(streams.begin(), streams.end(), s));
+    return e ? last_error = e : cudaSuccess;
 }
 
 int cudaStreamSynchronize(void* stream) {
     std::lock_guard<std::recursive_mutex> g(lock);
     if (capturing(stream)) return fail(cudaErrorStreamCaptureUnsupported, "cudaStreamSynchronize on a stream being captured (a captured step must not wait for the GPU)");
-    return cudaSuccess;
+    int e = drain(of(stream));
+    return e ? last_error = e : cudaSuccess;
 }
 
-int cudaStreamWaitEvent(void*, void*, unsigned) { return cudaSuccess; }
+// Work queued on the stream after this waits for the event's last record. Inside a capture the wait is not
+// recorded (the graph runs in the order it was captured on one stream).
+int cudaStreamWaitEvent(void* stream, void* event, unsigned) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    Event* e = (Event*) event;
+    if (capturing(stream) || complete(e)) return cudaSuccess;
+    int r = enqueue(of(stream), Item{{}, {{e->stream, e->position}}});
+    return r ? last_error = r : cudaSuccess;
+}
 
 int cudaEventCreate(void** event) {
     *event = new Event();
@@ -302,18 +426,35 @@ int cudaEventDestroy(void* event) {
 }
 
 int cudaEventRecord(void* event, void* stream) {
+    std::lock_guard<std::recursive_mutex> g(lock);
     Event* e = (Event*) event;
-    emu::submit(stream, [e] {
+    auto mark = [e] {
         e->ms = now_ms();
         e->recorded = true;
-    });
-    return cudaSuccess;
+    };
+    if (capturing(stream)) {
+        e->stream = nullptr;
+        emu::submit(stream, mark);
+        return cudaSuccess;
+    }
+    Stream* s = of(stream);
+    e->stream = s;
+    e->position = s->queued + 1;
+    int r = enqueue(s, Item{mark, {}});
+    return r ? last_error = r : cudaSuccess;
 }
 
-int cudaEventSynchronize(void*) { return cudaSuccess; }
+int cudaEventSynchronize(void* event) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    Event* e = (Event*) event;
+    int r = e->stream ? drain(e->stream, e->position) : drain_all();
+    return r ? last_error = r : cudaSuccess;
+}
 
 int cudaEventElapsedTime(float* ms, void* start, void* end) {
+    std::lock_guard<std::recursive_mutex> g(lock);
     Event *a = (Event*) start, *b = (Event*) end;
+    if (!complete(a) || !complete(b)) return fail(cudaErrorNotReady, "cudaEventElapsedTime of an event that has not completed (synchronize the end event first)");
     if (!a->recorded || !b->recorded) return fail(cudaErrorInvalidResourceHandle, "cudaEventElapsedTime of an event never recorded");
     *ms = (float) (b->ms - a->ms);
     return cudaSuccess;
@@ -343,12 +484,11 @@ int cudaGraphInstantiate(void** exec, void* graph, unsigned long long) {
 }
 
 int cudaGraphLaunch(void* exec, void* stream) {
+    std::lock_guard<std::recursive_mutex> lk(lock);
+    if (capturing(stream)) return fail(cudaErrorStreamCaptureUnsupported, "cudaGraphLaunch into a stream being captured is not emulated");
     Graph* g = (Graph*) exec;
-    failure = 0;
-    for (auto& w : g->work) {
-        emu::submit(stream, w);
-        if (failure) return last_error = cudaErrorLaunchFailure;
-    }
+    for (auto& w : g->work)
+        if (int e = enqueue(of(stream), Item{w, {}})) return last_error = e;  // eager streams: a failed kernel stops the replay
     return cudaSuccess;
 }
 
@@ -420,6 +560,8 @@ int cuModuleLoadData(void** module, const void* image) {
 }
 
 int cuModuleUnload(void* module) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    drain_all();  // queued launches still call into the module
     Module* m = (Module*) module;
     dlclose(m->so);
     delete m;
@@ -453,6 +595,7 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
     // copy the parameter values now, as CUDA does (the caller reuses its buffers, and a graph replays later)
     std::vector<std::vector<char>> values(count);
     for (int i = 0; i < count; i++) values[i].assign((char*) params[i], (char*) params[i] + sizes[i]);
+    std::lock_guard<std::recursive_mutex> g(lock);
     failure = 0;
     emu::submit(stream, [f, values, gx, gy, gz, bx, by, bz]() mutable {
         std::vector<void*> p(values.size());
@@ -463,7 +606,7 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
             emu::report("cuLaunchKernel", (f->name + ": " + error).c_str());
         }
     });
-    return failure;
+    return failure;  // set only by eager streams, which ran the kernel already; lazy ones report it when synchronised
 }
 
 }  // extern "C"

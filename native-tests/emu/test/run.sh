@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the emulator's libraries with ../build.sh on the stub runtime (emu_stub.cpp as libcudart.so.13), checks
-# the cuBLAS/cuDNN sonames and version nodes, and runs blas_dnn_test and order_test. Usage: run.sh [output folder].
+# the cuBLAS/cuDNN sonames and version nodes, and runs blas_dnn_test, order_test and runtime_test.
+# Usage: run.sh [output folder].
 set -euo pipefail
 command -v "${DPVM_EMU_CXX:-g++}" >/dev/null || { echo "cuda-emu: no C++ compiler; blas_dnn_test skipped"; exit 0; }
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -26,5 +27,11 @@ g++ -std=c++17 -O2 -ffp-contract=off -Wall -Wextra -I native-tests/emu native-te
 g++ -std=c++17 -O1 -Wall -Wextra -I native-tests/emu native-tests/emu/test/order_test.cpp -o "$OUT/order_test"
 for order in forward reverse shuffle; do
     DPVM_EMU_ORDER=$order DPVM_EMU_SEED=1 "$OUT/order_test" $order || status=1
+done
+# the runtime's streams (runtime.cpp linked in, DPVM_EMU_STREAMS): read once per process
+g++ -std=c++17 -O1 -Wall -Wextra -I native-tests/emu native-tests/emu/test/runtime_test.cpp native-tests/emu/runtime.cpp \
+    -o "$OUT/runtime_test" -ldl
+for streams in lazy eager; do
+    DPVM_EMU_STREAMS=$streams "$OUT/runtime_test" $streams || status=1
 done
 exit $status

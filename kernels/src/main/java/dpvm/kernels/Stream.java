@@ -6,8 +6,9 @@ import org.bytedeco.cuda.global.cudart;
 /**
  * A CUDA stream of one device. Work on one stream runs in order; two streams may overlap. Make the backend
  * queue on a stream with {@link CudaDevice#useStream}, order streams with {@link Event#record} and
- * {@link #waitFor}. Memory freed by tensors used on a stream is reused only on that stream (see
- * {@link dpvm.kernels.memory.CachingAllocator}).
+ * {@link #waitFor}. A tensor's memory goes back to the cache of the stream it was allocated on and is reused only
+ * there (see {@link dpvm.kernels.memory.CachingAllocator}); uses on other streams are not tracked, so a tensor
+ * read by work queued on another stream must stay open until that work is done or ordered back by an event.
  */
 public final class Stream implements AutoCloseable {
     private final CudaDevice device;

@@ -133,26 +133,6 @@ class CudaChecks {
     }
 
     @Test
-    void workOnASecondStreamIsOrderedByAnEvent() {
-        CudaDevice d = CudaDevice.get(0);
-        Tensor x = random(new int[] {1 << 20}, 15, GPU);
-        Tensor y;
-        try (dpvm.kernels.Stream side = dpvm.kernels.Stream.create(d); dpvm.kernels.Event done = new dpvm.kernels.Event()) {
-            dpvm.kernels.Stream main = d.useStream(side);
-            try {
-                y = x.mul(3).add(1);
-                done.record(side);
-            } finally {
-                d.useStream(main);
-            }
-            d.stream().waitFor(done);
-            float[] xs = x.toFloatArray(), ys = y.toFloatArray();
-            for (int i = 0; i < xs.length; i += 4099) assertEquals(xs[i] * 3 + 1, ys[i], 1e-5, "element " + i);
-            side.synchronize();
-        }
-    }
-
-    @Test
     void allocatorCountsAndReturnsMemory() {
         // other tests' tensors may be freed by the Cleaner at any moment, so only bounds that such frees cannot
         // break are asserted: frees move bytes from allocated to cached, never the other way
