@@ -451,6 +451,13 @@ int cudaEventSynchronize(void* event) {
     return r ? last_error = r : cudaSuccess;
 }
 
+// Runs nothing: work that nothing has waited for stays queued, so an event after it is not ready. Not-ready is a
+// status, not an error, so it does not become the last error.
+int cudaEventQuery(void* event) {
+    std::lock_guard<std::recursive_mutex> g(lock);
+    return complete((Event*) event) ? cudaSuccess : cudaErrorNotReady;
+}
+
 int cudaEventElapsedTime(float* ms, void* start, void* end) {
     std::lock_guard<std::recursive_mutex> g(lock);
     Event *a = (Event*) start, *b = (Event*) end;

@@ -24,6 +24,7 @@ int cudaEventDestroy(void* event);
 int cudaEventRecord(void* event, void* stream);
 int cudaEventSynchronize(void* event);
 int cudaEventElapsedTime(float* ms, void* start, void* end);
+int cudaEventQuery(void* event);
 int cudaStreamBeginCapture(void* stream, int mode);
 int cudaStreamEndCapture(void* stream, void** graph);
 int cudaGraphInstantiate(void** exec, void* graph, unsigned long long flags);
@@ -171,6 +172,8 @@ void eventTimes() {
     ok(cudaEventRecord(start, s), "cudaEventRecord");
     ok(cudaMemsetAsync(x, 1, N, s), "cudaMemsetAsync");
     ok(cudaEventRecord(end, s), "cudaEventRecord");
+    expect(cudaEventQuery(end) == seen(NOT_READY, 0), "an event after queued work is not ready until something waits for it");
+    expect(cudaGetLastError() == 0, "not ready is not an error");
     float ms = -1;
     int early = cudaEventElapsedTime(&ms, start, end);
     if (lazy) {
@@ -178,6 +181,7 @@ void eventTimes() {
         expect(cudaGetLastError() == NOT_READY, "the refusal is the last error");
     }
     ok(cudaEventSynchronize(end), "cudaEventSynchronize");
+    ok(cudaEventQuery(end), "cudaEventQuery");
     ok(cudaEventElapsedTime(&ms, start, end), "cudaEventElapsedTime");
     expect(ms >= 0, "elapsed time is not negative: " + std::to_string(ms));
     ok(cudaFree(x), "cudaFree");

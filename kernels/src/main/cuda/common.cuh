@@ -74,7 +74,8 @@ __device__ __forceinline__ void atomic_add(double* p, double v) { atomicAdd(p, v
 __device__ __forceinline__ void atomic_add(int* p, int v) { atomicAdd(p, v); }
 __device__ __forceinline__ void atomic_add(i64* p, i64 v) { atomicAdd((u64*) p, (u64) v); }
 
-// Index kernels report the first out-of-range index they meet: flag[0] becomes 1, flag[1..2] hold the value.
+// Index kernels report the first out-of-range index they meet in their launch's slot (IndexChecks.java): flag[0]
+// becomes 1, flag[1..2] hold the value.
 __device__ __forceinline__ void report_bad_index(int* flag, i64 v) {
     if (atomicCAS(flag, 0, 1) == 0) {
         flag[1] = (int) (v & 0xffffffffLL);

@@ -1,6 +1,6 @@
 // Index-driven copies and their adjoints. Index tensors arrive contiguous; out-of-range indices are skipped
-// and reported through `flag` (see report_bad_index), which the host reads after the launch unless it is
-// capturing a graph. index_add and scatter_add use atomics, so repeated indices sum in an unspecified order:
+// and reported through `flag` (see report_bad_index), the launch's own slot, which the host reads at its next
+// wait for the GPU (IndexChecks.java). index_add and scatter_add use atomics, so repeated indices sum in an unspecified order:
 // the result matches the CPU's within float rounding, not bit for bit. Their deterministic variants
 // (index_keys + merge_pass + segment_starts + index_add_sorted; scatter_add_gather) sum each output's sources
 // in ascending position, the CPU backend's order, and give its bits.

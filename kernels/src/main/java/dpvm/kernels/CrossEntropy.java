@@ -27,11 +27,10 @@ final class CrossEntropy {
         Tensor[] out = new Tensor[4]; // loss, rowMax, logSum, targetWeight
         for (int k = 0; k < out.length; k++) out[k] = c.empty(new int[] {n}, logits.dtype());
         if (n == 0) return out;
-        c.launchBlocks("softmax.cu", name("cross_entropy_fwd", logits, targets), blocks(n), threads(classes),
+        c.checked("cross_entropy", classes, 1, logits.shape(), flag -> c.launchBlocks("softmax.cu", name("cross_entropy_fwd", logits, targets), blocks(n), threads(classes),
                 Ctx.ptr(logits), logits.strides()[0], logits.strides()[1], Ctx.ptr(targets), targets.strides()[0],
                 w == null ? 0L : Ctx.ptr(w), w == null ? 0 : w.strides()[0], Ctx.ptr(out[0]), Ctx.ptr(out[1]), Ctx.ptr(out[2]), Ctx.ptr(out[3]),
-                n, classes, smoothing, c.dev.errorFlag());
-        c.checkIndices("cross_entropy", classes, 1, logits.shape());
+                n, classes, smoothing, flag));
         return out;
     }
 

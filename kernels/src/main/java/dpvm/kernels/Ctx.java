@@ -3,12 +3,13 @@ package dpvm.kernels;
 import dpvm.kernels.runtime.Launcher;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
-import dpvm.tensor.ShapeException;
 import dpvm.tensor.Tensor;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.global.cudart;
 
-/** What every op class needs from the device: pointers, fresh tensors, launches and the bad-index check. */
+import java.util.function.LongConsumer;
+
+/** What every op class needs from the device: pointers, fresh tensors, launches and checked index launches. */
 final class Ctx {
     static final int THREADS = 256;
 
@@ -85,21 +86,13 @@ final class Ctx {
     }
 
     /**
-     * Throws if an index kernel met an out-of-range index (as the CPU backend does). Reading the flag waits for
-     * the GPU, so it is skipped while a graph is captured, where bad indices are silently skipped.
+     * Launches an index kernel: {@code launch} gets the address of a bad-index slot of the launch's own to pass as
+     * the kernel's flag, for indices that must lie in [0, bound) on dim {@code dim} of {@code shape} (reported as
+     * {@link IndexChecks} says).
      */
-    void checkIndices(String op, int bound, int dim, int[] shape) {
-        if (dev.capturing()) return;
-        int[] flag = new int[3];
-        try (org.bytedeco.javacpp.IntPointer host = new org.bytedeco.javacpp.IntPointer(3)) {
-            Cuda.check(cudart.cudaMemcpyAsync(host, Cuda.at(dev.errorFlag()), 12, cudart.cudaMemcpyDeviceToHost, dev.rawStream()), "cudaMemcpyAsync");
-            dev.stream().synchronize();
-            host.get(flag);
-        }
-        if (flag[0] != 0) {
-            Cuda.check(cudart.cudaMemsetAsync(Cuda.at(dev.errorFlag()), 0, 16, dev.rawStream()), "cudaMemsetAsync");
-            long v = (flag[1] & 0xffffffffL) | ((long) flag[2] << 32);
-            throw new ShapeException(op + ": index " + v + " is out of range for dim " + dim + " of size " + bound + " in shape " + dpvm.tensor.Shape.str(shape));
-        }
+    void checked(String op, int bound, int dim, int[] shape, LongConsumer launch) {
+        IndexChecks checks = dev.indexChecks();
+        launch.accept(checks.slot(op, bound, dim, shape));
+        checks.launched();
     }
 }

@@ -31,7 +31,7 @@ public final class CudaDevice {
     private final Profiler profiler = new Profiler(this);
     private volatile BlasHandle blas;
     private volatile DnnHandle dnn;
-    private final long errorFlag;
+    private final IndexChecks indexChecks;
 
     private CudaDevice(int index) {
         this.index = index;
@@ -50,9 +50,7 @@ public final class CudaDevice {
         kernels = new Kernels(arch);
         defaultStream = Stream.create(this);
         stream = defaultStream;
-        errorFlag = allocator.allocate(16, defaultStream).address;
-        Cuda.check(cudart.cudaMemsetAsync(Cuda.at(errorFlag), 0, 16, defaultStream.raw()), "cudaMemsetAsync");
-        defaultStream.synchronize();
+        indexChecks = new IndexChecks(this);
     }
 
     /** The driver's name for the GPU, e.g. "NVIDIA H100 80GB HBM3" ("cuda-emu (CPU emulation)" under the emulator). */
@@ -174,9 +172,11 @@ public final class CudaDevice {
         return prev;
     }
 
+    /** Waits for the current stream's work; throws for a bad index an earlier op met (see {@link IndexChecks}). */
     public void synchronize() {
         activate();
         stream.synchronize();
+        indexChecks.report();
     }
 
     public boolean capturing() {
@@ -205,8 +205,8 @@ public final class CudaDevice {
         return dnn;
     }
 
-    /** A 16-byte device buffer the index kernels report bad indices in (see common.cuh). */
-    public long errorFlag() {
-        return errorFlag;
+    /** Where index kernels report bad indices, and when the host reads them. */
+    IndexChecks indexChecks() {
+        return indexChecks;
     }
 }

@@ -18,7 +18,8 @@ import org.bytedeco.cuda.global.cudart;
  * Rules, as for any CUDA graph: the step must do the same work every time on the same tensors (replays read
  * and write the addresses captured, so feed inputs by copying into tensors made before capture and read
  * outputs from tensors that stay open); nothing in it may wait for the GPU (no item(), no host copies, no
- * printing of tensors), and index bounds are not checked while capturing. Memory the step allocates comes
+ * printing of tensors). Index kernels in it check their indices on every replay, and a bad one is thrown at the
+ * next wait for the GPU after the replay, as for eager ops ({@link IndexChecks}). Memory the step allocates comes
  * from a private pool of the caching allocator that stays reserved for the graph until {@link #close()}.
  * Run the step once before capturing so kernels are compiled and library handles exist.
  */
@@ -27,13 +28,15 @@ public final class CudaGraph implements AutoCloseable {
     private final CUgraph_st graph;
     private final CUgraphExec_st exec;
     private final int pool;
+    private final IndexChecks.Slots indexSlots;
     private boolean closed;
 
-    private CudaGraph(CudaDevice device, CUgraph_st graph, CUgraphExec_st exec, int pool) {
+    private CudaGraph(CudaDevice device, CUgraph_st graph, CUgraphExec_st exec, int pool, IndexChecks.Slots indexSlots) {
         this.device = device;
         this.graph = graph;
         this.exec = exec;
         this.pool = pool;
+        this.indexSlots = indexSlots;
     }
 
     /** Records {@code step}'s work on the device's current stream into a graph, without running it. */
@@ -42,6 +45,7 @@ public final class CudaGraph implements AutoCloseable {
         d.activate();
         d.kernels().loadAll();
         d.synchronize();
+        IndexChecks.Slots slots = d.indexChecks().beginCapture();
         int pool = d.allocator().beginPool();
         CUgraph_st graph = new CUgraph_st();
         Cuda.check(cudart.cudaStreamBeginCapture(d.rawStream(), cudart.cudaStreamCaptureModeRelaxed), "cudaStreamBeginCapture");
@@ -55,15 +59,17 @@ public final class CudaGraph implements AutoCloseable {
             d.setCapturing(false);
             int err = cudart.cudaStreamEndCapture(d.rawStream(), graph);
             d.allocator().endPool();
+            d.indexChecks().endCapture();
             if (failure == null) Cuda.check(err, "cudaStreamEndCapture");
         }
         if (failure != null) {
             d.allocator().releasePool(pool);
+            d.indexChecks().release(slots);
             throw failure;
         }
         CUgraphExec_st exec = new CUgraphExec_st();
         Cuda.check(cudart.cudaGraphInstantiate(exec, graph, 0L), "cudaGraphInstantiate");
-        return new CudaGraph(d, graph, exec, pool);
+        return new CudaGraph(d, graph, exec, pool, slots);
     }
 
     /** Queues one run of the captured work on the device's current stream (asynchronous). */
@@ -71,16 +77,24 @@ public final class CudaGraph implements AutoCloseable {
         if (closed) throw new IllegalStateException("CUDA graph was closed");
         device.activate();
         Cuda.check(cudart.cudaGraphLaunch(exec, device.rawStream()), "cudaGraphLaunch");
+        device.indexChecks().replayed(indexSlots);
     }
 
-    /** Waits for queued replays, frees the graph, and returns its private memory pool to the allocator. */
+    /**
+     * Waits for queued replays, frees the graph, and returns its private memory pool to the allocator; throws for
+     * a bad index met by a replay not yet reported (after freeing everything).
+     */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        device.synchronize();
-        cudart.cudaGraphExecDestroy(exec);
-        cudart.cudaGraphDestroy(graph);
-        device.allocator().releasePool(pool);
+        try {
+            device.synchronize();
+        } finally {
+            cudart.cudaGraphExecDestroy(exec);
+            cudart.cudaGraphDestroy(graph);
+            device.allocator().releasePool(pool);
+            device.indexChecks().release(indexSlots);
+        }
     }
 }

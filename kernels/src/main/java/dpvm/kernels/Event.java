@@ -22,6 +22,14 @@ public final class Event implements AutoCloseable {
         return this;
     }
 
+    /** Whether the work before the event's last record has run (true for an event never recorded); never waits. */
+    public boolean isComplete() {
+        int e = cudart.cudaEventQuery(raw);
+        if (e == cudart.cudaErrorNotReady) return false;
+        Cuda.check(e, "cudaEventQuery");
+        return true;
+    }
+
     public void synchronize() {
         Cuda.check(cudart.cudaEventSynchronize(raw), "cudaEventSynchronize");
     }

@@ -31,8 +31,8 @@ final class Indexing {
         int[] os = xs.clone();
         os[dim] = n;
         Tensor out = c.empty(os, x.dtype());
-        c.launch("index.cu", name("index_select", x, index), (long) outer * n * inner, Ctx.ptr(cx), Ctx.ptr(ci), Ctx.ptr(out), outer, d, n, inner, c.dev.errorFlag());
-        c.checkIndices("index_select", d, dim, xs);
+        c.checked("index_select", d, dim, xs, flag -> c.launch("index.cu", name("index_select", x, index), (long) outer * n * inner,
+                Ctx.ptr(cx), Ctx.ptr(ci), Ctx.ptr(out), outer, d, n, inner, flag));
         return out;
     }
 
@@ -46,16 +46,17 @@ final class Indexing {
         Tensor out;
         if (KernelVariants.INDEX_ADD.pick(Determinism.required() ? "sorted" : "atomic", v -> null).equals("sorted")) {
             // positions sorted by index value (stable), then each output sums its own run of them in order
-            Tensor[] sorted = sortedPositions(c, ci, n, d);
+            Tensor[] sorted = sortedPositions(c, ci, n, d, shape, dim);
             Tensor starts = c.empty(new int[] {d + 1}, DType.INT32);
             c.launch("index.cu", "segment_starts", d + 1, Ctx.ptr(sorted[0]), n, d, Ctx.ptr(starts));
             out = c.empty(shape, src.dtype());
             c.launch("index.cu", "index_add_sorted_" + Ctx.sfx(src.dtype()), out.numel(), Ctx.ptr(cs), Ctx.ptr(starts), Ctx.ptr(sorted[1]), Ctx.ptr(out), outer, d, n, inner);
         } else {
             out = Transfers.fill(c, shape, src.dtype(), 0);
-            c.launch("index.cu", name("index_add", src, index), (long) outer * n * inner, Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), outer, d, n, inner, c.dev.errorFlag());
+            Tensor o = out;
+            c.checked("index_add", d, dim, shape, flag -> c.launch("index.cu", name("index_add", src, index), (long) outer * n * inner,
+                    Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(o), outer, d, n, inner, flag));
         }
-        c.checkIndices("index_add", d, dim, shape);
         return out;
     }
 
@@ -63,9 +64,10 @@ final class Indexing {
      * {keys, positions}: the n indices sorted stably by value (an out-of-range one as d, reported), by a merge sort
      * of log2(n) passes (index.cu, merge_pass), each pair placed by binary search in the partner run.
      */
-    private static Tensor[] sortedPositions(Ctx c, Tensor index, int n, int d) {
+    private static Tensor[] sortedPositions(Ctx c, Tensor index, int n, int d, int[] shape, int dim) {
         Tensor keys = c.empty(new int[] {n}, DType.INT32), perm = c.empty(new int[] {n}, DType.INT32);
-        c.launch("index.cu", "index_keys_" + Ctx.sfx(index.dtype()), n, Ctx.ptr(index), n, d, Ctx.ptr(keys), Ctx.ptr(perm), c.dev.errorFlag());
+        Tensor k0 = keys, p0 = perm;
+        c.checked("index_add", d, dim, shape, flag -> c.launch("index.cu", "index_keys_" + Ctx.sfx(index.dtype()), n, Ctx.ptr(index), n, d, Ctx.ptr(k0), Ctx.ptr(p0), flag));
         if (n < 2) return new Tensor[] {keys, perm};
         Tensor keys2 = c.empty(new int[] {n}, DType.INT32), perm2 = c.empty(new int[] {n}, DType.INT32);
         for (long width = 1; width < n; width *= 2) {
@@ -85,8 +87,8 @@ final class Indexing {
         int n = index.numel();
         // operand 0 carries x's own strides: gather reads any strided view without a copy
         int[] g = unmerged(index.shape(), x.strides());
-        c.launch("index.cu", name("gather", x, index), n, g, n, dim, x.shape()[dim], Ctx.ptr(x), Ctx.ptr(ci), Ctx.ptr(out), c.dev.errorFlag());
-        c.checkIndices("gather", x.shape()[dim], dim, x.shape());
+        c.checked("gather", x.shape()[dim], dim, x.shape(), flag -> c.launch("index.cu", name("gather", x, index), n, g, n, dim, x.shape()[dim],
+                Ctx.ptr(x), Ctx.ptr(ci), Ctx.ptr(out), flag));
         return out;
     }
 
@@ -103,13 +105,16 @@ final class Indexing {
             int[] g = unmerged(shape, Shape.contiguousStrides(index.shape()));
             if (shape.length > 0) System.arraycopy(index.shape(), 0, g, Geometry.STRIDES + Geometry.MAX_DIMS, shape.length);
             else g[Geometry.STRIDES + Geometry.MAX_DIMS] = 1;
-            c.launch("index.cu", name("scatter_add_gather", src, index), out.numel(), g, out.numel(), dim, Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), c.dev.errorFlag());
+            Tensor o = out;
+            c.checked("scatter_add", shape[dim], dim, shape, flag -> c.launch("index.cu", name("scatter_add_gather", src, index), o.numel(), g, o.numel(), dim,
+                    Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(o), flag));
         } else {
             out = Transfers.fill(c, shape, src.dtype(), 0);
             int[] g = unmerged(index.shape(), out.strides());
-            c.launch("index.cu", name("scatter_add", src, index), n, g, n, dim, shape[dim], Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(out), c.dev.errorFlag());
+            Tensor o = out;
+            c.checked("scatter_add", shape[dim], dim, shape, flag -> c.launch("index.cu", name("scatter_add", src, index), n, g, n, dim, shape[dim],
+                    Ctx.ptr(cs), Ctx.ptr(ci), Ctx.ptr(o), flag));
         }
-        c.checkIndices("scatter_add", shape[dim], dim, shape);
         return out;
     }
 

@@ -88,6 +88,7 @@ final class Transfers {
             Cuda.check(cudart.cudaMemcpyAsync(host, Cuda.at(Ctx.ptr(t)), bytes, cudart.cudaMemcpyDeviceToHost, c.dev.rawStream()), "cudaMemcpyAsync(device to host)");
         }
         c.dev.stream().synchronize();
+        c.dev.indexChecks().report(); // the host waited for the GPU: bad indices of earlier ops surface here
     }
 
     static Tensor fill(Ctx c, int[] shape, DType dtype, double value) {

@@ -24,7 +24,7 @@ import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.r
 /**
  * The CPU-vs-GPU parity suite: every op test of the tensor module (each runs on the devices of
  * {@code -Ddpvm.test.devices}, set here to cuda:0 unless given) plus the GPU-only checks in {@link CudaChecks},
- * stream ordering in {@link StreamChecks}, whole small backbones in {@link BackboneParity}, device memory over thousands of steps in {@link MemoryChecks},
+ * stream ordering in {@link StreamChecks}, bad-index reports in {@link BadIndexChecks}, whole small backbones in {@link BackboneParity}, device memory over thousands of steps in {@link MemoryChecks},
  * every kernel of the kernel lab in {@link KernelLabChecks} and run-to-run bit equality in {@link DeterminismChecks},
  * with a one-line summary. Without a usable GPU it is skipped and says why.
  */
@@ -45,6 +45,7 @@ class ParitySuite {
             selectors.add(selectPackage("dpvm.tensor"));
             selectors.add(selectClass(CudaChecks.class));
             selectors.add(selectClass(StreamChecks.class));
+            selectors.add(selectClass(BadIndexChecks.class));
             selectors.add(selectClass(BackboneParity.class));
             selectors.add(selectClass(KernelLabChecks.class));
             selectors.add(selectClass(MemoryChecks.class));
