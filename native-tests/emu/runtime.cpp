@@ -157,6 +157,8 @@ bool inside(const void* p, size_t bytes) {
 
 bool capturing(void* stream) { return stream && ((Stream*) stream)->capture; }
 
+bool destroyed(void* stream) { return stream && ((Stream*) stream)->destroyed; }
+
 // Runs s's queued work until s->completed reaches `upto`, first running whatever each item waits for. Returns
 // cudaErrorLaunchFailure if a kernel failed on the way (the rest still runs), else cudaSuccess.
 int drain(Stream* s, uint64_t upto) {
@@ -207,6 +209,10 @@ namespace emu {
 
 void submit(void* stream, std::function<void()> work) {
     std::lock_guard<std::recursive_mutex> g(lock);
+    if (destroyed(stream)) {
+        report("cudart", "work queued on a destroyed stream (dropped; a GPU may crash or run it on a stream that reuses the handle)");
+        return;
+    }
     if (capturing(stream)) {
         ((Stream*) stream)->capture->work.push_back(std::move(work));
     } else {
@@ -344,6 +350,7 @@ int cudaMemGetInfo(size_t* freeBytes, size_t* total) {
 int cudaMemcpyAsync(void* dst, const void* src, size_t bytes, int kind, void* stream) {
     if (bytes == 0) return cudaSuccess;
     std::lock_guard<std::recursive_mutex> g(lock);
+    if (destroyed(stream)) return fail(cudaErrorInvalidResourceHandle, "cudaMemcpyAsync on a destroyed stream");
     bool dstDev = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
     bool srcDev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
     if (kind == cudaMemcpyDefault) dstDev = inside(dst, bytes), srcDev = inside(src, bytes);
@@ -369,6 +376,7 @@ int cudaMemcpyAsync(void* dst, const void* src, size_t bytes, int kind, void* st
 int cudaMemsetAsync(void* p, int value, size_t bytes, void* stream) {
     if (bytes == 0) return cudaSuccess;
     std::lock_guard<std::recursive_mutex> g(lock);
+    if (destroyed(stream)) return fail(cudaErrorInvalidResourceHandle, "cudaMemsetAsync on a destroyed stream");
     if (!inside(p, bytes)) return fail(cudaErrorInvalidValue, "cudaMemsetAsync: range of " + std::to_string(bytes) + " bytes is not inside a device allocation");
     emu::submit(stream, [=] { memset(p, value, bytes); });
     return cudaSuccess;
@@ -400,6 +408,7 @@ int cudaStreamDestroy(void* stream) {
 
 int cudaStreamSynchronize(void* stream) {
     std::lock_guard<std::recursive_mutex> g(lock);
+    if (destroyed(stream)) return fail(cudaErrorInvalidResourceHandle, "cudaStreamSynchronize on a destroyed stream");
     if (capturing(stream)) return fail(cudaErrorStreamCaptureUnsupported, "cudaStreamSynchronize on a stream being captured (a captured step must not wait for the GPU)");
     int e = drain(of(stream));
     return e ? last_error = e : cudaSuccess;
@@ -409,6 +418,7 @@ int cudaStreamSynchronize(void* stream) {
 // recorded (the graph runs in the order it was captured on one stream).
 int cudaStreamWaitEvent(void* stream, void* event, unsigned) {
     std::lock_guard<std::recursive_mutex> g(lock);
+    if (destroyed(stream)) return fail(cudaErrorInvalidResourceHandle, "cudaStreamWaitEvent on a destroyed stream");
     Event* e = (Event*) event;
     if (capturing(stream) || complete(e)) return cudaSuccess;
     int r = enqueue(of(stream), Item{{}, {{e->stream, e->position}}});
@@ -427,6 +437,7 @@ int cudaEventDestroy(void* event) {
 
 int cudaEventRecord(void* event, void* stream) {
     std::lock_guard<std::recursive_mutex> g(lock);
+    if (destroyed(stream)) return fail(cudaErrorInvalidResourceHandle, "cudaEventRecord on a destroyed stream");
     Event* e = (Event*) event;
     auto mark = [e] {
         e->ms = now_ms();
@@ -492,6 +503,7 @@ int cudaGraphInstantiate(void** exec, void* graph, unsigned long long) {
 
 int cudaGraphLaunch(void* exec, void* stream) {
     std::lock_guard<std::recursive_mutex> lk(lock);
+    if (destroyed(stream)) return fail(cudaErrorInvalidResourceHandle, "cudaGraphLaunch on a destroyed stream");
     if (capturing(stream)) return fail(cudaErrorStreamCaptureUnsupported, "cudaGraphLaunch into a stream being captured is not emulated");
     Graph* g = (Graph*) exec;
     for (auto& w : g->work)
@@ -603,6 +615,7 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
     std::vector<std::vector<char>> values(count);
     for (int i = 0; i < count; i++) values[i].assign((char*) params[i], (char*) params[i] + sizes[i]);
     std::lock_guard<std::recursive_mutex> g(lock);
+    if (destroyed(stream)) return driver_fail(CUDA_ERROR_INVALID_HANDLE, "cuLaunchKernel(" + f->name + ") on a destroyed stream");
     failure = 0;
     emu::submit(stream, [f, values, gx, gy, gz, bx, by, bz]() mutable {
         std::vector<void*> p(values.size());

@@ -39,7 +39,7 @@ namespace {
 
 constexpr int H2D = 1, D2H = 2, D2D = 3;
 constexpr unsigned NON_BLOCKING = 1;
-constexpr int NOT_READY = 600;
+constexpr int NOT_READY = 600, INVALID_HANDLE = 400;
 constexpr size_t N = 64;
 
 int checks = 0, failures = 0;
@@ -120,6 +120,9 @@ void implicitSynchronisation() {
     ok(cudaMemsetAsync(x, 4, N, a), "cudaMemsetAsync");
     ok(cudaStreamDestroy(a), "cudaStreamDestroy");
     expect(firstByte(x, b) == 4, "a destroyed stream's queued work still runs");
+    expect(cudaMemsetAsync(x, 6, N, a) == INVALID_HANDLE, "work on a destroyed stream is refused");
+    expect(cudaGetLastError() == INVALID_HANDLE, "the refusal is the last error");
+    expect(firstByte(x, b) == 4, "and does not run");
 
     ok(cudaMemsetAsync(x, 5, N, b), "cudaMemsetAsync");
     ok(cudaDeviceSynchronize(), "cudaDeviceSynchronize");

@@ -63,7 +63,7 @@ public final class CudaBackend implements Backend {
         long bytes = (long) size * dtype.byteSize();
         CachingAllocator.Block b = dev.allocator().allocate(bytes, dev.stream());
         if (POISON && bytes > 0) Cuda.check(cudart.cudaMemsetAsync(Cuda.at(b.address), 0xFF, bytes, dev.rawStream()), "cudaMemsetAsync(poison)");
-        return new CudaStorage(dtype, size, ctx.device, dev.allocator(), b);
+        return new CudaStorage(dtype, size, ctx.device, dev, b);
     }
 
     @Override

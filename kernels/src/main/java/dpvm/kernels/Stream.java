@@ -7,12 +7,13 @@ import org.bytedeco.cuda.global.cudart;
  * A CUDA stream of one device. Work on one stream runs in order; two streams may overlap. Make the backend
  * queue on a stream with {@link CudaDevice#useStream}, order streams with {@link Event#record} and
  * {@link #waitFor}. A tensor's memory goes back to the cache of the stream it was allocated on and is reused only
- * there (see {@link dpvm.kernels.memory.CachingAllocator}); uses on other streams are not tracked, so a tensor
- * read by work queued on another stream must stay open until that work is done or ordered back by an event.
+ * there, and only after the other streams whose work used it have passed its free (see
+ * {@link dpvm.kernels.memory.CachingAllocator}), so a tensor may be closed as soon as the work reading it is queued.
  */
 public final class Stream implements AutoCloseable {
     private final CudaDevice device;
     private final CUstream_st raw;
+    private volatile boolean closed;
 
     private Stream(CudaDevice device, CUstream_st raw) {
         this.device = device;
@@ -45,8 +46,17 @@ public final class Stream implements AutoCloseable {
         Cuda.check(cudart.cudaStreamWaitEvent(raw, e.raw(), 0), "cudaStreamWaitEvent");
     }
 
+    /** Whether {@link #close()} ran: the stream's work is done and its handle is gone. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Waits for the stream's work, then destroys it (memory that work used needs no further wait). */
     @Override
     public void close() {
+        if (closed) return;
+        synchronize();
+        closed = true;
         Cuda.check(cudart.cudaStreamDestroy(raw), "cudaStreamDestroy");
     }
 }

@@ -158,6 +158,22 @@ class MemoryChecks {
         public long[] info() {
             return real.info();
         }
+
+        @Override
+        public Object mark(Object stream) {
+            calls.add("mark");
+            return real.mark(stream);
+        }
+
+        @Override
+        public boolean passed(Object marker) {
+            return real.passed(marker);
+        }
+
+        @Override
+        public void dropMark(Object marker) {
+            real.dropMark(marker);
+        }
     }
 
     /** More than the whole device (1 GiB beyond its total), so the request fails on any GPU and on the emulator. */

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /**
  * Streams and events: every kind of backend work (our kernels, cuBLAS, cuDNN, reductions with temporaries,
  * copies) goes to the stream made current with {@link CudaDevice#useStream}, an {@link Event} orders another
- * stream after it, and memory freed on one stream is not handed to another while its work is pending.
+ * stream after it, memory freed on one stream is not handed to another while its work is pending, and memory
+ * read by work on another stream than its own is not reused before that work has run.
  *
  * <p>On a GPU only the outcomes that hold for every timing are asserted. On the emulator, whose streams are lazy
  * (work runs only when something waits for it), the checks have teeth: work on a side stream that nothing
@@ -139,6 +140,26 @@ class StreamChecks {
                     assertEquals(5f, after[i], "element " + i + " after the side stream ran: the main stream was handed a block with pending work");
                 }
             }
+        }
+    }
+
+    @Test
+    void aTensorMadeOnALoaderStreamCanBeClosedOnceItsReaderIsQueued() {
+        CudaDevice d = CudaDevice.get(0);
+        float[] first = new Rng(6).uniform(new int[] {1 << 14}, DType.FLOAT32, Device.CPU).toFloatArray();
+        float[] second = new Rng(7).uniform(new int[] {1 << 14}, DType.FLOAT32, Device.CPU).toFloatArray();
+        try (Stream loader = Stream.create(d)) {
+            // a batch uploaded on the loader stream, read by work queued on the main stream, closed at once
+            Tensor batch = onStream(d, loader, in -> Tensor.of(first, first.length).to(GPU), new Tensor[0]);
+            Tensor doubled = batch.mul(2);
+            batch.close();
+            // the next batch, same size, on the loader stream: it must not get the block the main stream still reads
+            Tensor next = onStream(d, loader, in -> Tensor.of(second, second.length).to(GPU), new Tensor[0]);
+            float[] got = doubled.toFloatArray();
+            for (int i = 0; i < got.length; i += 101) assertEquals(2 * first[i], got[i], "element " + i + " of the first batch, doubled");
+            assertEquals(second[5], next.toFloatArray()[5]);
+            next.close();
+            doubled.close();
         }
     }
 }

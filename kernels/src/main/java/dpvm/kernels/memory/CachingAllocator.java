@@ -14,9 +14,13 @@ import java.util.TreeMap;
  * <li>Size classes: requests up to 1 MiB round up to 512 B, larger ones to 2 MiB, so slightly different sizes
  *     share blocks. A cached block serves a request if it is at most 2x (small) or 1.25x + 2 MiB (large) the
  *     rounded size, bounding waste.</li>
- * <li>Stream-ordered reuse: a freed block goes to the cache of the stream it was used on and is handed out
+ * <li>Stream-ordered reuse: a freed block goes to the cache of the stream it was allocated on and is handed out
  *     again only on that stream. Work queued later on the same stream runs after the work that used it, so no
- *     event or synchronisation is needed. Tensors used on another stream must be synchronised by the user.</li>
+ *     event or synchronisation is needed.</li>
+ * <li>Uses on other streams ({@link #recordUse}): a block that work on other streams used is cached only once
+ *     each of those streams has passed a marker recorded when the block was freed (a CUDA event), so a tensor
+ *     made on a loader stream and read on the compute stream can be closed as soon as its reading work is
+ *     queued.</li>
  * <li>Out of memory: synchronise, free every cached block, retry once; then fail with the requested,
  *     allocated, reserved, free and total byte counts. During graph capture the cache stays (waiting for the
  *     device would break the capture); the retry still happens.</li>
@@ -45,6 +49,8 @@ public final class CachingAllocator {
         // handed out and not yet freed (guarded by the allocator's lock): a second free of the same block would
         // put it in the cache twice, hand it to two tensors at once and drive the counters off
         boolean live;
+        // streams other than its own that work using it was queued on since it was handed out (allocator's lock)
+        List<Object> usedOn;
 
         Block(long address, long size, Object stream, int pool) {
             this.address = address;
@@ -52,13 +58,22 @@ public final class CachingAllocator {
             this.stream = stream;
             this.pool = pool;
         }
+
+        /** Whether the block was handed out for work on {@code s} (it may be used there without recording). */
+        public boolean allocatedOn(Object s) {
+            return stream == s;
+        }
     }
 
     private record CacheKey(int pool, Object stream) {}
 
+    /** A freed block waiting for the other streams that used it to pass the markers recorded at the free. */
+    private record PendingFree(Block block, List<Object> marks) {}
+
     private final DeviceMemory device;
     private final Map<CacheKey, TreeMap<Long, ArrayDeque<Block>>> cache = new HashMap<>();
     private final Map<Integer, Boolean> livePools = new HashMap<>();
+    private final List<PendingFree> pendingFrees = new ArrayList<>();
     private int activePool;
     private int nextPool = 1;
     private long allocated, reserved, cached, peakAllocated, peakReserved, mallocs, frees, hits;
@@ -80,6 +95,7 @@ public final class CachingAllocator {
     }
 
     public synchronized Block allocate(long bytes, Object stream) {
+        if (!pendingFrees.isEmpty()) cachePassed();
         long size = roundUp(bytes);
         Block b = takeCached(new CacheKey(activePool, stream), size);
         if (b != null) {
@@ -116,15 +132,49 @@ public final class CachingAllocator {
         return b;
     }
 
-    /** Returns a block to its stream's cache (or its graph pool's, while that pool lives). */
+    /**
+     * Notes that work using {@code b} is being queued on {@code stream}; when that is not the stream it was
+     * allocated on, the block is not reused after its free until that stream has passed the free.
+     */
+    public synchronized void recordUse(Block b, Object stream) {
+        if (!b.live || stream == b.stream) return;
+        if (b.usedOn == null) b.usedOn = new ArrayList<>(2);
+        if (!b.usedOn.contains(stream)) b.usedOn.add(stream);
+    }
+
+    /**
+     * Returns a block to its stream's cache (or its graph pool's, while that pool lives); a block used on other
+     * streams first waits, counted as cached, until they pass a marker recorded now.
+     */
     public synchronized void free(Block b) {
         if (!b.live) throw new IllegalStateException(String.format("block of %d bytes at 0x%x freed twice (or never handed out by this allocator)", b.size, b.address));
         b.live = false;
         allocated -= b.used;
         cached += b.size;
+        if (b.usedOn != null) {
+            List<Object> marks = new ArrayList<>(b.usedOn.size());
+            for (Object s : b.usedOn) marks.add(device.mark(s));
+            b.usedOn = null;
+            pendingFrees.add(new PendingFree(b, marks));
+            return;
+        }
+        toCache(b);
+    }
+
+    private void toCache(Block b) {
         int pool = livePools.containsKey(b.pool) ? b.pool : 0;
         cache.computeIfAbsent(new CacheKey(pool, b.stream), k -> new TreeMap<>())
                 .computeIfAbsent(b.size, k -> new ArrayDeque<>()).push(b);
+    }
+
+    /** Caches the pending frees whose other streams have passed their markers. */
+    private void cachePassed() {
+        pendingFrees.removeIf(p -> {
+            for (Object m : p.marks) if (!device.passed(m)) return false;
+            p.marks.forEach(device::dropMark);
+            toCache(p.block);
+            return true;
+        });
     }
 
     /** Frees every cached block of the common cache back to the device (graph pools keep theirs). */
@@ -134,6 +184,10 @@ public final class CachingAllocator {
     }
 
     private void releaseCached(boolean includePools) {
+        if (!pendingFrees.isEmpty()) {
+            device.synchronize(); // every stream passes its markers
+            cachePassed();
+        }
         List<Block> victims = new ArrayList<>();
         cache.entrySet().removeIf(e -> {
             if (e.getKey().pool != 0 && !includePools) return false;

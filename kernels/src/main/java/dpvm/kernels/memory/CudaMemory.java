@@ -1,6 +1,8 @@
 package dpvm.kernels.memory;
 
 import dpvm.kernels.Cuda;
+import dpvm.kernels.Event;
+import dpvm.kernels.Stream;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.SizeTPointer;
@@ -27,6 +29,23 @@ public final class CudaMemory implements DeviceMemory {
     @Override
     public void synchronize() {
         Cuda.check(cudart.cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    }
+
+    /** An event at the stream's end; null for a closed stream, whose work was waited for when it closed. */
+    @Override
+    public Object mark(Object stream) {
+        Stream s = (Stream) stream;
+        return s.isClosed() ? null : new Event().record(s);
+    }
+
+    @Override
+    public boolean passed(Object marker) {
+        return marker == null || ((Event) marker).isComplete();
+    }
+
+    @Override
+    public void dropMark(Object marker) {
+        if (marker != null) ((Event) marker).close();
     }
 
     @Override

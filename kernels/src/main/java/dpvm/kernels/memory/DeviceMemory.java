@@ -15,4 +15,13 @@ public interface DeviceMemory {
 
     /** {free, total} bytes of the device as the driver reports them. */
     long[] info();
+
+    /** A marker at the current end of {@code stream}'s queued work (a CUDA event; null if it has no work left). */
+    Object mark(Object stream);
+
+    /** Whether the stream has run everything queued before the marker; never waits. */
+    boolean passed(Object marker);
+
+    /** Releases a marker that has passed. */
+    void dropMark(Object marker);
 }

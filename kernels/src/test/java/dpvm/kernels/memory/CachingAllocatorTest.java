@@ -47,10 +47,38 @@ class CachingAllocatorTest {
             used -= sizeOf.remove(address);
         }
 
+        /** Markers by stream: a marker passes when its stream is finished or the device synchronised. */
+        final List<Object[]> marks = new ArrayList<>(); // {stream, passed?, dropped?}
+
         @Override
         public void synchronize() {
             calls.add("synchronize");
             syncs++;
+            for (Object[] m : marks) m[1] = true;
+        }
+
+        void finish(Object stream) {
+            for (Object[] m : marks) if (m[0] == stream) m[1] = true;
+        }
+
+        @Override
+        public Object mark(Object stream) {
+            calls.add("mark " + stream);
+            Object[] m = {stream, false, false};
+            marks.add(m);
+            return m;
+        }
+
+        @Override
+        public boolean passed(Object marker) {
+            return (Boolean) ((Object[]) marker)[1];
+        }
+
+        @Override
+        public void dropMark(Object marker) {
+            Object[] m = (Object[]) marker;
+            if (!(Boolean) m[1] || (Boolean) m[2]) throw new AssertionError("a marker dropped before it passed, or twice");
+            m[2] = true;
         }
 
         @Override
@@ -59,7 +87,7 @@ class CachingAllocatorTest {
         }
     }
 
-    private static final Object S1 = "stream1", S2 = "stream2";
+    private static final Object S1 = "stream1", S2 = "stream2", S3 = "stream3";
 
     @Test
     void sizeClasses() {
@@ -257,5 +285,57 @@ class CachingAllocatorTest {
         a.free(b);
         a.emptyCache();
         assertTrue(d.live.contains(b.address), "a live graph may still replay into this block");
+    }
+
+    @Test
+    void aBlockUsedOnOtherStreamsIsReusedOnlyAfterThosePassItsFree() {
+        FakeDevice d = new FakeDevice(1L << 30);
+        CachingAllocator a = new CachingAllocator(d);
+        CachingAllocator.Block b = a.allocate(1000, S1);
+        a.recordUse(b, S1); // its own stream: nothing to wait for
+        a.recordUse(b, S2);
+        a.recordUse(b, S3);
+        a.recordUse(b, S2);
+        a.free(b);
+        assertEquals(List.of("malloc 1024", "mark stream2", "mark stream3"), d.calls, "one marker per other stream, taken at the free");
+        MemoryStats s = a.stats();
+        assertEquals(0, s.allocated());
+        assertEquals(1024, s.cached(), "a pending block counts as cached");
+        CachingAllocator.Block early = a.allocate(1000, S1);
+        assertNotEquals(b.address, early.address, "stream2 and stream3 may still read the block");
+        d.finish(S2);
+        CachingAllocator.Block half = a.allocate(1000, S1);
+        assertNotEquals(b.address, half.address, "stream3 may still read the block");
+        d.finish(S3);
+        CachingAllocator.Block late = a.allocate(1000, S1);
+        assertEquals(b.address, late.address, "both passed: the block is cached on its own stream again");
+        assertTrue(d.marks.stream().allMatch(m -> (Boolean) m[2]), "both markers released");
+        // the next life of the block starts with no recorded uses
+        a.free(late);
+        assertEquals(b.address, a.allocate(1000, S1).address);
+        assertEquals(2, d.marks.size());
+    }
+
+    @Test
+    void emptyCacheWaitsForPendingFreesAndReturnsThem() {
+        FakeDevice d = new FakeDevice(1L << 30);
+        CachingAllocator a = new CachingAllocator(d);
+        CachingAllocator.Block b = a.allocate(4096, S1);
+        a.recordUse(b, S2);
+        a.free(b);
+        a.emptyCache();
+        assertTrue(d.live.isEmpty(), "the pending block was freed after synchronising");
+        assertEquals(new MemoryStats(0, 0, 0, 4096, 4096, 1, 1, 0), a.stats());
+    }
+
+    @Test
+    void usesAfterTheFreeAreNotRecorded() {
+        FakeDevice d = new FakeDevice(1L << 30);
+        CachingAllocator a = new CachingAllocator(d);
+        CachingAllocator.Block b = a.allocate(4096, S1);
+        a.free(b);
+        a.recordUse(b, S2); // a stale handle: the block is the cache's now
+        assertEquals(b.address, a.allocate(4096, S1).address);
+        assertTrue(d.marks.isEmpty());
     }
 }
