@@ -36,13 +36,19 @@ public final class CudaBackend implements Backend {
 
     private <T> T op(String name, Supplier<T> body) {
         dev.activate();
-        if (!Nvtx.enabled()) return dev.profiler().time(name, body);
-        Nvtx.push(name); // so Nsight Systems shows the op over its kernels
-        try {
-            return dev.profiler().time(name, body);
-        } finally {
-            Nvtx.pop();
+        T result;
+        if (!Nvtx.enabled()) {
+            result = dev.profiler().time(name, body);
+        } else {
+            Nvtx.push(name); // so Nsight Systems shows the op over its kernels
+            try {
+                result = dev.profiler().time(name, body);
+            } finally {
+                Nvtx.pop();
+            }
         }
+        OpSync.after(dev, name);
+        return result;
     }
 
     private void op(String name, Runnable body) {

@@ -36,9 +36,15 @@ public final class Stream implements AutoCloseable {
         return device;
     }
 
-    /** Blocks until everything queued so far has run; surfaces asynchronous kernel errors. */
+    /**
+     * Blocks until everything queued so far has run; surfaces asynchronous kernel errors, which belong to some
+     * earlier op ({@code -Ddpvm.cuda.syncEachOp=true} names it).
+     */
     public void synchronize() {
-        Cuda.check(cudart.cudaStreamSynchronize(raw), "cudaStreamSynchronize");
+        int e = cudart.cudaStreamSynchronize(raw);
+        Cuda.check(e, OpSync.kernelFault(e) && !OpSync.enabled()
+                ? "cudaStreamSynchronize (a kernel queued earlier failed; -Ddpvm.cuda.syncEachOp=true names the op it belongs to)"
+                : "cudaStreamSynchronize");
     }
 
     /** Work queued on this stream after this call waits until {@code e} has completed. */

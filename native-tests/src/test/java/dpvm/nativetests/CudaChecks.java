@@ -269,6 +269,41 @@ class CudaChecks {
         });
     }
 
+    /**
+     * A kernel that fails while it runs (here: threads stuck at different barriers, which only the emulator can
+     * detect, so emulated lazy streams only) is reported at the next wait, pointing to -Ddpvm.cuda.syncEachOp, which
+     * makes the op that queued it throw instead, named.
+     */
+    @Test
+    void aKernelThatFailsIsReportedAtTheNextWaitOrByItsOpWithSyncEachOp() {
+        CudaDevice d = CudaDevice.get(0);
+        Assumptions.assumeTrue(Emulator.lazyStreams(), "needs the emulator's lazy streams");
+        var stuck = d.kernels().generated("test_stuck_barrier", () -> """
+                extern "C" __global__ void stuck(int* out) {
+                    if (threadIdx.x == 0) __syncthreads(); else __syncwarp();
+                    out[threadIdx.x] = 1;
+                }
+                """, "stuck");
+        Tensor out = Tensor.zeros(new int[] {32}, DType.INT32, GPU);
+        long address = ((dpvm.kernels.CudaStorage) out.storage()).address();
+        d.synchronize();
+        dpvm.kernels.runtime.Launcher.launch(stuck, d.rawStream(), 1, 32, 0, address); // queued: nothing has failed yet
+        dpvm.kernels.CudaException late = assertThrows(dpvm.kernels.CudaException.class, d::synchronize);
+        for (String part : new String[] {"cudaStreamSynchronize", "cudaErrorLaunchFailure", "stuck", "barrier divergence", "syncEachOp"})
+            assertTrue(late.getMessage().contains(part), part + " in: " + late.getMessage());
+
+        System.setProperty("dpvm.cuda.syncEachOp", "true");
+        try {
+            dpvm.kernels.runtime.Launcher.launch(stuck, d.rawStream(), 1, 32, 0, address);
+            dpvm.kernels.CudaException named = assertThrows(dpvm.kernels.CudaException.class, () -> out.add(1));
+            assertTrue(named.getMessage().startsWith("op "), named.getMessage());
+            assertTrue(named.getMessage().contains("barrier divergence"), named.getMessage());
+        } finally {
+            System.clearProperty("dpvm.cuda.syncEachOp");
+        }
+        assertEquals(6.0, Tensor.of(new double[] {1, 2, 3}, 3).to(GPU).sum().item(), 0.0, "the device works on");
+    }
+
     /** A launch with more threads than a kernel's __launch_bounds__ allows fails at once, as on a GPU; the device works on. */
     @Test
     void launchBeyondAKernelsLaunchBoundsIsRefused() {

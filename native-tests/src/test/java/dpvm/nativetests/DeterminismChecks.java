@@ -54,10 +54,6 @@ class DeterminismChecks {
         Determinism.require(before);
     }
 
-    private static boolean emulated() {
-        return CudaDevice.get(0).name().startsWith("cuda-emu");
-    }
-
     private static Tensor uniform(long seed, DType t, int... shape) {
         return new Rng(seed).uniform(shape, DType.FLOAT64, Device.CPU).mul(4).sub(2).cast(t);
     }
@@ -216,7 +212,7 @@ class DeterminismChecks {
         Tensor x = uniform(41, DType.FLOAT32, xs).to(GPU), gy = uniform(42, DType.FLOAT32, 6, 4, 9, 9).to(GPU), w = uniform(43, DType.FLOAT32, ws).to(GPU);
         Backend gpu = Backends.of(GPU);
         Supplier<List<Tensor>> grads = () -> List.of(gpu.convBackwardWeight(x, gy, ws, spec), gpu.convBackwardData(gy, w, xs, spec));
-        if (emulated()) {
+        if (Emulator.active()) {
             grads.get();
             String free = CudnnAlgorithms.chosen(0, Direction.BACKWARD_FILTER, xs, ws, spec, DType.FLOAT32);
             assertTrue(free.startsWith("ALGO_0"), "the emulator's heuristics rank ALGO_0 first for grouped filters: " + free);
@@ -263,7 +259,7 @@ class DeterminismChecks {
     @Test
     void aTrainingStepRepeatsBitForBitWhenDeterminismIsRequired() {
         String[] names = {"loss", "running mean", "running var", "dx", "dconv", "dbn weight", "dbn bias", "dembedding", "dfc weight", "dfc bias"};
-        if (emulated()) {
+        if (Emulator.active()) {
             List<Tensor> a = trainingStep(), b = trainingStep();
             boolean allSame = true;
             for (int i = 0; i < a.size(); i++) allSame &= sameBits(a.get(i), b.get(i));

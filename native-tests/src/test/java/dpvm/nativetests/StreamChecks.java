@@ -41,10 +41,6 @@ class StreamChecks {
         Assumptions.assumeTrue(reason == null, reason);
     }
 
-    private static boolean emulated() {
-        return CudaDevice.get(0).name().startsWith("cuda-emu");
-    }
-
     private static Tensor random(int[] shape, long seed, Device d) {
         return new Rng(seed).uniform(shape, DType.FLOAT32, Device.CPU).mul(4).sub(2).to(d);
     }
@@ -105,7 +101,7 @@ class StreamChecks {
                 // the same op with nothing ordering the main stream after it (ordered stays open, so this output
                 // gets a block of its own rather than the one holding the right answer)
                 Tensor unordered = onStream(d, side, op.getValue(), gpu);
-                if (emulated()) {
+                if (Emulator.lazyStreams()) {
                     assertNotNull(disagreement(unordered, expected), op.getKey()
                             + ": read on the main stream with no event, the side stream's work must not have run yet on the emulator's lazy streams (if it has, the op ran on the main stream)");
                 }
