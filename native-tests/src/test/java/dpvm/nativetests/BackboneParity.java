@@ -1,6 +1,5 @@
 package dpvm.nativetests;
 
-import dpvm.kernels.CudaDevice;
 import dpvm.nn.Module;
 import dpvm.nn.arch.ResNet;
 import dpvm.nn.arch.ResNet3d;
@@ -14,8 +13,6 @@ import dpvm.tensor.Rng;
 import dpvm.tensor.Scope;
 import dpvm.tensor.Tensor;
 import dpvm.tensor.check.Tolerance;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -34,17 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * strided and factorised 3D convolutions, 2D convolutions) in the order a training step runs them. VGGish is
  * left out: plain convolutions, pooling and linear layers, all covered here, at a cost of a minute on the CPU.
  */
-class BackboneParity {
-    static final Device GPU = Device.cuda(0);
+class BackboneParity extends GpuChecks {
 
     /** Relative L2 error allowed: float64 end to end, reductions in another order, amplified by batch norm. */
     static final double REL_L2 = 1e-6;
-
-    @BeforeEach
-    void needGpu() {
-        String reason = CudaDevice.unavailableReason(0);
-        Assumptions.assumeTrue(reason == null, reason);
-    }
 
     @Test
     void resnet3dWithBottlenecks() {

@@ -11,7 +11,6 @@ import dpvm.tensor.Rng;
 import dpvm.tensor.ShapeException;
 import dpvm.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,17 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -Ddpvm.cuda.indexChecks=sync} at the op itself; in replays of a captured graph too; and nothing is left
  * behind for the ops after a report.
  */
-class BadIndexChecks {
-    static final Device GPU = Device.cuda(0);
+class BadIndexChecks extends GpuChecks {
     private static final String MODE = "dpvm.cuda.indexChecks";
 
     private String mode;
 
     /** The default, deferred reports (whatever the run set); the sync test sets its own. */
     @BeforeEach
-    void needGpu() {
-        String reason = CudaDevice.unavailableReason(0);
-        Assumptions.assumeTrue(reason == null, reason);
+    void forceDeferredReports() {
         mode = System.getProperty(MODE);
         System.setProperty(MODE, "deferred");
     }
@@ -74,7 +70,7 @@ class BadIndexChecks {
             before.record(CudaDevice.get(0).stream());
             Tensor out = gpu.indexSelect(x, 0, bad);
             // on the emulator's lazy streams nothing has run unless the op waited for the GPU
-            if (Emulator.lazyStreams()) assertFalse(before.isComplete(), "a checked index op returned without waiting for the GPU");
+            if (lazyStreams()) assertFalse(before.isComplete(), "a checked index op returned without waiting for the GPU");
             ShapeException e = assertThrows(ShapeException.class, other::toFloatArray, "the next read from the GPU, of any tensor, reports it");
             mentions(e, "index_select", "index 7", "dim 0", "size 3", "[3, 4]", "indexChecks=sync");
             assertEquals(2, out.shape()[0]);

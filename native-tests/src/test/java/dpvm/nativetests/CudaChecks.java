@@ -14,7 +14,6 @@ import dpvm.tensor.Rng;
 import dpvm.tensor.Tensor;
 import dpvm.tensor.check.Tolerance;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -28,14 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * allocator statistics, poisoning, transposed matmul operands and TF32, and the profiler.
  * Skipped without a GPU; {@link ParitySuite} runs them with the op tests.
  */
-class CudaChecks {
-    static final Device GPU = Device.cuda(0);
-
-    @BeforeEach
-    void needGpu() {
-        String reason = CudaDevice.unavailableReason(0);
-        Assumptions.assumeTrue(reason == null, reason);
-    }
+class CudaChecks extends GpuChecks {
 
     private static Tensor random(int[] shape, long seed, Device d) {
         return new Rng(seed).uniform(shape, DType.FLOAT32, Device.CPU).mul(4).sub(2).to(d);
@@ -277,7 +269,7 @@ class CudaChecks {
     @Test
     void aKernelThatFailsIsReportedAtTheNextWaitOrByItsOpWithSyncEachOp() {
         CudaDevice d = CudaDevice.get(0);
-        Assumptions.assumeTrue(Emulator.lazyStreams(), "needs the emulator's lazy streams");
+        Assumptions.assumeTrue(lazyStreams(), "needs the emulator's lazy streams");
         var stuck = d.kernels().generated("test_stuck_barrier", () -> """
                 extern "C" __global__ void stuck(int* out) {
                     if (threadIdx.x == 0) __syncthreads(); else __syncwarp();

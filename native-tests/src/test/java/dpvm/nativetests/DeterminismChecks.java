@@ -16,7 +16,6 @@ import dpvm.tensor.Rng;
 import dpvm.tensor.ShapeException;
 import dpvm.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,14 +37,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * blocks and threads run in a new shuffled order per launch, so atomics add in a new order, and its cuDNN's
  * nondeterministic algorithms add partial sums in a new order per call. Skipped without a GPU.
  */
-class DeterminismChecks {
-    static final Device GPU = Device.cuda(0);
+class DeterminismChecks extends GpuChecks {
     private boolean before;
 
     @BeforeEach
-    void needGpu() {
-        String reason = CudaDevice.unavailableReason(0);
-        Assumptions.assumeTrue(reason == null, reason);
+    void noDeterminismRequired() {
         before = Determinism.require(false);
     }
 
@@ -212,7 +208,7 @@ class DeterminismChecks {
         Tensor x = uniform(41, DType.FLOAT32, xs).to(GPU), gy = uniform(42, DType.FLOAT32, 6, 4, 9, 9).to(GPU), w = uniform(43, DType.FLOAT32, ws).to(GPU);
         Backend gpu = Backends.of(GPU);
         Supplier<List<Tensor>> grads = () -> List.of(gpu.convBackwardWeight(x, gy, ws, spec), gpu.convBackwardData(gy, w, xs, spec));
-        if (Emulator.active()) {
+        if (emulator()) {
             grads.get();
             String free = CudnnAlgorithms.chosen(0, Direction.BACKWARD_FILTER, xs, ws, spec, DType.FLOAT32);
             assertTrue(free.startsWith("ALGO_0"), "the emulator's heuristics rank ALGO_0 first for grouped filters: " + free);
@@ -259,7 +255,7 @@ class DeterminismChecks {
     @Test
     void aTrainingStepRepeatsBitForBitWhenDeterminismIsRequired() {
         String[] names = {"loss", "running mean", "running var", "dx", "dconv", "dbn weight", "dbn bias", "dembedding", "dfc weight", "dfc bias"};
-        if (Emulator.active()) {
+        if (emulator()) {
             List<Tensor> a = trainingStep(), b = trainingStep();
             boolean allSame = true;
             for (int i = 0; i < a.size(); i++) allSame &= sameBits(a.get(i), b.get(i));

@@ -1,6 +1,5 @@
 package dpvm.nativetests;
 
-import dpvm.kernels.CudaDevice;
 import dpvm.kernels.KernelVariants;
 import dpvm.kernels.VariantNotApplicableException;
 import dpvm.kernels.lab.CheckResult;
@@ -14,11 +13,8 @@ import dpvm.kernels.lab.VariantRun;
 import dpvm.tensor.Backend;
 import dpvm.tensor.Backends;
 import dpvm.tensor.DType;
-import dpvm.tensor.Device;
 import dpvm.tensor.Rng;
 import dpvm.tensor.Tensor;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -36,14 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at its small sizes, against the CPU reference; a forced variant that cannot take the operands is refused with
  * the reason; and one timed comparison per kind of ceiling. Skipped without a GPU; {@link ParitySuite} runs it.
  */
-class KernelLabChecks {
-    static final Device GPU = Device.cuda(0);
-
-    @BeforeEach
-    void needGpu() {
-        String reason = CudaDevice.unavailableReason(0);
-        Assumptions.assumeTrue(reason == null, reason);
-    }
+class KernelLabChecks extends GpuChecks {
 
     @Test
     void everyLabKernelAndVariantMatchesTheCpuAndOtherVariantsRefuseItsOperands() {

@@ -25,8 +25,6 @@ import dpvm.tensor.Rng;
 import dpvm.tensor.Scope;
 import dpvm.tensor.Tensor;
 import org.bytedeco.cuda.global.cudart;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.GarbageCollectorMXBean;
@@ -55,8 +53,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * lower in the {@code cuda-emu} execution of native-tests/pom.xml, because the emulator runs every kernel on
  * the CPU and a step takes milliseconds there instead of microseconds.
  */
-class MemoryChecks {
-    static final Device GPU = Device.cuda(0);
+class MemoryChecks extends GpuChecks {
     static final int STEPS = Integer.getInteger("dpvm.soak.steps", 2000);
     static final int MIN_STEPS = 40;
     /** -Ddpvm.soak.gcEvery=N: a full collection inside every Nth eager step, between backward and the update, to show that backward's temporaries collected mid-step change nothing. */
@@ -64,12 +61,6 @@ class MemoryChecks {
     /** Steps before the first comparison: cuDNN algorithm choice, Adam's moments and the first gradients settle. */
     static final int WARMUP = 10;
     static final int BATCH = 16, CLASSES = 10, BATCHES = 4;
-
-    @BeforeEach
-    void needGpu() {
-        String reason = CudaDevice.unavailableReason(0);
-        Assumptions.assumeTrue(reason == null, reason);
-    }
 
     // ---------------------------------------------------------------- deterministic release
 

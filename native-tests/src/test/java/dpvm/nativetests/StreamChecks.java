@@ -9,8 +9,6 @@ import dpvm.tensor.Functional;
 import dpvm.tensor.Rng;
 import dpvm.tensor.Tensor;
 import dpvm.tensor.check.Tolerance;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -32,14 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * waits for has not run when the main stream reads its output, so an op that ignored the current stream (and
  * ran on the main stream) would be caught, and so would a missing event.
  */
-class StreamChecks {
-    static final Device GPU = Device.cuda(0);
-
-    @BeforeEach
-    void needGpu() {
-        String reason = CudaDevice.unavailableReason(0);
-        Assumptions.assumeTrue(reason == null, reason);
-    }
+class StreamChecks extends GpuChecks {
 
     private static Tensor random(int[] shape, long seed, Device d) {
         return new Rng(seed).uniform(shape, DType.FLOAT32, Device.CPU).mul(4).sub(2).to(d);
@@ -101,7 +92,7 @@ class StreamChecks {
                 // the same op with nothing ordering the main stream after it (ordered stays open, so this output
                 // gets a block of its own rather than the one holding the right answer)
                 Tensor unordered = onStream(d, side, op.getValue(), gpu);
-                if (Emulator.lazyStreams()) {
+                if (lazyStreams()) {
                     assertNotNull(disagreement(unordered, expected), op.getKey()
                             + ": read on the main stream with no event, the side stream's work must not have run yet on the emulator's lazy streams (if it has, the op ran on the main stream)");
                 }
