@@ -11,7 +11,8 @@
 //
 // Only what the engine's CUDA backend calls is here. Parameter checks are stricter than the real library's
 // where that helps find host-side bugs: copies must stay inside live allocations, a stream being captured
-// cannot be synchronised, and the elapsed time of an event that has not completed is refused.
+// cannot be synchronised, the elapsed time of an event that has not completed is refused, and so is work on a
+// destroyed stream.
 #include "emu.h"
 
 #include <dlfcn.h>

@@ -31,11 +31,17 @@ public final class CudaMemory implements DeviceMemory {
         Cuda.check(cudart.cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
 
-    /** An event at the stream's end; null for a closed stream, whose work was waited for when it closed. */
+    /**
+     * An event at the stream's end, or null where nothing can be pending: a closed stream (closing waited for it),
+     * or the stream a graph is being captured on (capture began by waiting for it, and uses inside a capture are
+     * not recorded). May run on the Cleaner's thread, so it makes the stream's device current first.
+     */
     @Override
     public Object mark(Object stream) {
         Stream s = (Stream) stream;
-        return s.isClosed() ? null : new Event().record(s);
+        if (s.isClosed() || (s.device().capturing() && s == s.device().stream())) return null;
+        s.device().activate();
+        return new Event().record(s);
     }
 
     @Override
