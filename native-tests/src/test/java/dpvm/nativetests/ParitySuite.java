@@ -56,16 +56,20 @@ class ParitySuite {
         // the CPU backend's own internals (dpvm.tensor.cpu) have nothing to compare on a GPU
         LauncherDiscoveryRequest req = request().selectors(selectors).filters(PackageNameFilter.excludePackageNames("dpvm.tensor.cpu")).build();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        List<String> failures = new ArrayList<>();
+        List<String> failures = new ArrayList<>(), skips = new ArrayList<>();
         int[] opTests = {0};
         TestExecutionListener collect = new TestExecutionListener() {
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                 if (id.isTest() && id.getUniqueId().contains("[class:dpvm.tensor.")) opTests[0]++;
-                if (id.isTest() && result.getStatus() == TestExecutionResult.Status.FAILED) {
-                    String why = result.getThrowable().map(t -> String.valueOf(t.getMessage()).lines().findFirst().orElse("")).orElse("");
-                    failures.add(id.getLegacyReportingName() + " [" + id.getUniqueId().replaceAll(".*\\[class:([^\\]]*)\\].*", "$1") + "]: " + why);
-                }
+                if (!id.isTest() || result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) return;
+                String why = result.getThrowable().map(t -> String.valueOf(t.getMessage()).lines().findFirst().orElse("")).orElse("");
+                (result.getStatus() == TestExecutionResult.Status.FAILED ? failures : skips).add(name(id) + ": " + why);
+            }
+
+            @Override
+            public void executionSkipped(TestIdentifier id, String reason) {
+                skips.add(name(id) + ": " + reason);
             }
         };
         long t0 = System.nanoTime();
@@ -76,9 +80,15 @@ class ParitySuite {
                 s.getTestsFoundCount(), s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsSkippedCount() + s.getTestsAbortedCount(),
                 (System.nanoTime() - t0) / 1e9, CudaDevice.get(0).name());
         failures.forEach(f -> System.out.println("  FAILED " + f));
+        skips.forEach(f -> System.out.println("  SKIPPED " + f));
         // a runtime that cannot scan jars (no jdk.zipfs) finds no op tests and would otherwise pass quietly
         if (only.isBlank() && opTests[0] == 0) throw new AssertionError("no tensor op tests were found on the class path: the parity run checked nothing");
         if (s.getTotalFailureCount() > 0) throw new AssertionError(s.getTotalFailureCount() + " parity failures:\n" + String.join("\n", failures));
+    }
+
+    /** A test's name and class, as the summary lists it. */
+    private static String name(TestIdentifier id) {
+        return id.getLegacyReportingName() + " [" + id.getUniqueId().replaceAll(".*\\[class:([^\\]]*)\\].*", "$1") + "]";
     }
 
     /** A short name from -Ddpvm.parity.classes: a GPU-only class of this package if there is one, else an op test. */
