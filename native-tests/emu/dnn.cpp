@@ -696,6 +696,63 @@ int convolve(const char* fn, Dir dir, void* handle, const void* alpha, void* xDe
     return STATUS_SUCCESS;
 }
 
+// ---- measured search (cudnnFind*AlgorithmEx): blocks, ranks by a stand-in time, leaves the output scribbled ---------
+
+extern "C" int cudaStreamSynchronize(void* stream);
+
+// cuDNN times every algorithm on the caller's buffers and returns them fastest first, having written the output
+// with trial results. Here the "time" is the workspace an algorithm needs (fewest bytes first, then the lower
+// number), so the measured order differs from the heuristics' (IMPLICIT_GEMM before IMPLICIT_PRECOMP_GEMM, ALGO_0
+// before ALGO_1), the output is overwritten with all-ones bytes (NaN) on the handle's stream, and the call returns
+// once that stream has run, as cuDNN's does. Algorithms needing more workspace than given report ALLOC_FAILED.
+int findEx(const char* fn, Dir dir, void* handle, void* xDesc, void* wDesc, void* convDesc, void* yDesc, const void* in1,
+           const void* in2, void* out, int requested, int* returned, AlgoPerf* perf, void* workspace, size_t workspaceBytes) {
+    Geo g;
+    int s = geometry(fn, handle, xDesc, wDesc, convDesc, yDesc, g);
+    if (s != STATUS_SUCCESS) return s;
+    std::string f = fn;
+    if (returned == nullptr || perf == nullptr) return fail(STATUS_BAD_PARAM, f + ": null output pointer");
+    if (requested <= 0) return fail(STATUS_BAD_PARAM, f + ": requestedAlgoCount " + std::to_string(requested));
+    if (workspaceBytes > 0 && (workspace == nullptr || !emu::is_device_range(workspace, workspaceBytes)))
+        return fail(STATUS_BAD_PARAM, f + ": the workspace is not inside one device allocation");
+    const size_t es = g.es();
+    const int64_t wsp[3] = {g.f[0], g.f[1], g.f[2]};
+    const int64_t wst[5] = {g.Cg() * g.taps(), g.taps(), g.f[1] * g.f[2], g.f[2], 1};
+    const int64_t xElems = tensorExtent(g.N, g.C, g.in, g.xs), yElems = tensorExtent(g.N, g.K, g.out, g.ys),
+                  wElems = tensorExtent(g.K, g.Cg(), wsp, wst);
+    bool ok;
+    int64_t outElems;
+    switch (dir) {
+        case Dir::Fwd: ok = onDevice(fn, "x", in1, xElems, es) & onDevice(fn, "w", in2, wElems, es) & onDevice(fn, "y", out, yElems, es); outElems = yElems; break;
+        case Dir::BwdData: ok = onDevice(fn, "w", in1, wElems, es) & onDevice(fn, "dy", in2, yElems, es) & onDevice(fn, "dx", out, xElems, es); outElems = xElems; break;
+        default: ok = onDevice(fn, "x", in1, xElems, es) & onDevice(fn, "dy", in2, yElems, es) & onDevice(fn, "dw", out, wElems, es); outElems = wElems; break;
+    }
+    if (!ok) return STATUS_BAD_PARAM;
+    std::vector<AlgoInfo> v = algos(dir, g);
+    std::stable_sort(v.begin(), v.end(), [workspaceBytes](const AlgoInfo& a, const AlgoInfo& b) {
+        bool ra = a.supported && a.memory <= workspaceBytes, rb = b.supported && b.memory <= workspaceBytes;
+        if (ra != rb) return ra;
+        return ra && (a.memory != b.memory ? a.memory < b.memory : a.algo < b.algo);
+    });
+    int n = std::min<int>(requested, static_cast<int>(v.size()));
+    int math = g.f64 ? FMA_MATH : mathTypeOf(convDesc);
+    for (int i = 0; i < n; i++) {
+        AlgoPerf p{};
+        p.algo = v[i].algo;
+        p.status = !v[i].supported ? STATUS_NOT_SUPPORTED : v[i].memory > workspaceBytes ? STATUS_ALLOC_FAILED : STATUS_SUCCESS;
+        p.time = p.status == STATUS_SUCCESS ? 0.001f * static_cast<float>(v[i].memory + 1) : -1.0f;
+        p.memory = v[i].memory;
+        p.determinism = v[i].determinism;
+        p.mathType = math;
+        perf[i] = p;
+    }
+    *returned = n;
+    void* stream = static_cast<Handle*>(handle)->stream;
+    size_t bytes = static_cast<size_t>(outElems) * es;
+    emu::submit(stream, [out, bytes] { std::memset(out, 0xff, bytes); });
+    return cudaStreamSynchronize(stream) == 0 ? STATUS_SUCCESS : fail(STATUS_EXECUTION_FAILED, f + ": the handle's stream failed");
+}
+
 // ---- batch normalisation: checks at the call, the work queued ------------------------------------------------------
 
 enum : int { BN_PER_ACTIVATION = 0, BN_SPATIAL = 1, BN_SPATIAL_PERSISTENT = 2 };
@@ -1408,6 +1465,29 @@ API int cudnnGetConvolutionBackwardFilterAlgorithm_v7(void* handle, void* xDesc,
                                                       int requestedAlgoCount, int* returnedAlgoCount, void* perfResults) {
     return findAlgos("cudnnGetConvolutionBackwardFilterAlgorithm_v7", Dir::BwdFilter, handle, xDesc, dwDesc, convDesc, dyDesc,
                      requestedAlgoCount, returnedAlgoCount, static_cast<AlgoPerf*>(perfResults));
+}
+
+API int cudnnFindConvolutionForwardAlgorithmEx(void* handle, void* xDesc, const void* x, void* wDesc, const void* w, void* convDesc,
+                                               void* yDesc, void* y, int requestedAlgoCount, int* returnedAlgoCount,
+                                               void* perfResults, void* workSpace, size_t workSpaceSizeInBytes) {
+    return findEx("cudnnFindConvolutionForwardAlgorithmEx", Dir::Fwd, handle, xDesc, wDesc, convDesc, yDesc, x, w, y,
+                  requestedAlgoCount, returnedAlgoCount, static_cast<AlgoPerf*>(perfResults), workSpace, workSpaceSizeInBytes);
+}
+
+API int cudnnFindConvolutionBackwardDataAlgorithmEx(void* handle, void* wDesc, const void* w, void* dyDesc, const void* dy,
+                                                    void* convDesc, void* dxDesc, void* dx, int requestedAlgoCount,
+                                                    int* returnedAlgoCount, void* perfResults, void* workSpace,
+                                                    size_t workSpaceSizeInBytes) {
+    return findEx("cudnnFindConvolutionBackwardDataAlgorithmEx", Dir::BwdData, handle, dxDesc, wDesc, convDesc, dyDesc, w, dy, dx,
+                  requestedAlgoCount, returnedAlgoCount, static_cast<AlgoPerf*>(perfResults), workSpace, workSpaceSizeInBytes);
+}
+
+API int cudnnFindConvolutionBackwardFilterAlgorithmEx(void* handle, void* xDesc, const void* x, void* dyDesc, const void* dy,
+                                                      void* convDesc, void* dwDesc, void* dw, int requestedAlgoCount,
+                                                      int* returnedAlgoCount, void* perfResults, void* workSpace,
+                                                      size_t workSpaceSizeInBytes) {
+    return findEx("cudnnFindConvolutionBackwardFilterAlgorithmEx", Dir::BwdFilter, handle, xDesc, dwDesc, convDesc, dyDesc, x, dy, dw,
+                  requestedAlgoCount, returnedAlgoCount, static_cast<AlgoPerf*>(perfResults), workSpace, workSpaceSizeInBytes);
 }
 
 API int cudnnGetConvolutionForwardWorkspaceSize(void* handle, void* xDesc, void* wDesc, void* convDesc, void* yDesc,

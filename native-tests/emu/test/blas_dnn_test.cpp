@@ -460,7 +460,7 @@ enum { D_FLOAT = 0, D_DOUBLE = 1 };
 enum { NCHW = 0, NHWC = 1 };
 enum { CONVOLUTION = 0, CROSS_CORRELATION = 1 };
 enum { DEFAULT_MATH = 0, FMA_MATH = 3 };
-enum { DN_OK = 0, DN_BAD_PARAM = 2000, DN_NOT_SUPPORTED = 3000 };
+enum { DN_OK = 0, DN_BAD_PARAM = 2000, DN_NOT_SUPPORTED = 3000, DN_ALLOC_FAILED = 4003 };
 
 // cuDNN 9's cudnnConvolution*AlgoPerf_t
 struct Perf {
@@ -497,6 +497,8 @@ struct Dnn {
     int (*fwdAlgos)(void*, void*, void*, void*, void*, int, int*, Perf*);
     int (*dataAlgos)(void*, void*, void*, void*, void*, int, int*, Perf*);
     int (*filterAlgos)(void*, void*, void*, void*, void*, int, int*, Perf*);
+    int (*fwdFind)(void*, void*, const void*, void*, const void*, void*, void*, void*, int, int*, void*, void*, size_t);
+    int (*dataFind)(void*, void*, const void*, void*, const void*, void*, void*, void*, int, int*, void*, void*, size_t);
     int (*fwdWs)(void*, void*, void*, void*, void*, int, size_t*);
     int (*dataWs)(void*, void*, void*, void*, void*, int, size_t*);
     int (*filterWs)(void*, void*, void*, void*, void*, int, size_t*);
@@ -543,6 +545,8 @@ Dnn loadDnn() {
     bind(d.fwdAlgos, cnn, "cudnnGetConvolutionForwardAlgorithm_v7", C);
     bind(d.dataAlgos, cnn, "cudnnGetConvolutionBackwardDataAlgorithm_v7", C);
     bind(d.filterAlgos, cnn, "cudnnGetConvolutionBackwardFilterAlgorithm_v7", C);
+    bind(d.fwdFind, cnn, "cudnnFindConvolutionForwardAlgorithmEx", C);
+    bind(d.dataFind, cnn, "cudnnFindConvolutionBackwardDataAlgorithmEx", C);
     bind(d.fwdWs, cnn, "cudnnGetConvolutionForwardWorkspaceSize", C);
     bind(d.dataWs, cnn, "cudnnGetConvolutionBackwardDataWorkspaceSize", C);
     bind(d.filterWs, cnn, "cudnnGetConvolutionBackwardFilterWorkspaceSize", C);
@@ -975,6 +979,41 @@ void dnnDeterminismTest(const Dnn& d, void* h) {
         if (algo == 0) CHECK(differing > 0, "determinism: ALGO_0 gave the same bits in 4 calls");
         else CHECK(differing == 0, "determinism: ALGO_1 gave different bits in %d of 3 repeats", differing);
     }
+}
+
+// the measured search ranks by its stand-in time (workspace bytes), marks what does not fit the workspace given,
+// scribbles on the output and checks its buffers
+void dnnFindTest(const Dnn& d, void* h) {
+    int xd[4] = {2, 3, 7, 7}, wd[4] = {4, 3, 3, 3}, yd[4] = {2, 4, 7, 7};
+    int pad[2] = {1, 1}, str[2] = {1, 1}, dil[2] = {1, 1};
+    Layout X = makeLayout(4, xd, 0), Y = makeLayout(4, yd, 0), W = makeLayout(4, wd, 0);
+    Descs ds(d);
+    CHECK(setTensor(d, ds.x, D_FLOAT, X, 0) == DN_OK && setTensor(d, ds.y, D_FLOAT, Y, 0) == DN_OK &&
+              d.setFilter(ds.w, D_FLOAT, NCHW, 4, wd) == DN_OK && d.setConv(ds.conv, 2, pad, str, dil, CROSS_CORRELATION, D_FLOAT) == DN_OK &&
+              d.setMath(ds.conv, FMA_MATH) == DN_OK,
+          "find: descriptors");
+    Dev<float> x_(X.extent()), w_(W.extent()), y_(Y.extent());
+    x_.load(randomTensor<float>(X));
+    w_.load(randomTensor<float>(W));
+    y_.load(std::vector<float>(Y.extent(), 0.0f));
+    Perf heur[16], perf[16];
+    int nh = 0, n = 0;
+    CHECK(d.fwdAlgos(h, ds.x, ds.w, ds.conv, ds.y, 16, &nh, heur) == DN_OK && heur[0].algo == 1, "find: the heuristics rank IMPLICIT_PRECOMP_GEMM first");
+    Dev<char> work(1 << 20);
+    CHECK(d.fwdFind(h, ds.x, x_.p, ds.w, w_.p, ds.conv, ds.y, y_.p, 16, &n, perf, work.p, 1 << 20) == DN_OK && n == 8, "find: forward, %d results", n);
+    CHECK(perf[0].algo == 0 && perf[1].algo == 1 && perf[2].algo == 2, "find: measured order 0, 1, 2, got %d, %d, %d", perf[0].algo, perf[1].algo, perf[2].algo);
+    CHECK(perf[0].status == DN_OK && perf[0].time >= 0 && perf[0].time <= perf[1].time && perf[1].time <= perf[2].time, "find: times ascend");
+    CHECK(perf[3].status != DN_OK && perf[3].time < 0, "find: unsupported algorithms come last, untimed");
+    auto y = y_.get();
+    CHECK(std::isnan(y[0]) && std::isnan(y.back()), "find: the output holds trial results (scribbled), not the caller's values");
+    CHECK(d.fwdFind(h, ds.x, x_.p, ds.w, w_.p, ds.conv, ds.y, y_.p, 16, &n, perf, nullptr, 0) == DN_OK, "find: no workspace");
+    CHECK(perf[0].algo == 0 && perf[0].status == DN_OK && perf[1].status == DN_ALLOC_FAILED, "find: without workspace only IMPLICIT_GEMM runs");
+    CHECK(d.dataFind(h, ds.w, w_.p, ds.y, y_.p, ds.conv, ds.x, x_.p, 16, &n, perf, work.p, 1 << 20) == DN_OK, "find: backward data");
+    CHECK(perf[0].algo == 0 && perf[0].determinism == 0 && perf[1].algo == 1, "find: backward data measures ALGO_0 (nondeterministic) first");
+    long before = reportCount();
+    float host = 0;
+    CHECK(d.fwdFind(h, ds.x, x_.p, ds.w, w_.p, ds.conv, ds.y, &host, 16, &n, perf, work.p, 1 << 20) == DN_BAD_PARAM, "find: a host output is refused");
+    expectReport(before, "is not inside one device allocation", "find: host output");
 }
 
 void dnnErrorTests(const Dnn& d, void* h) {
@@ -1685,6 +1724,7 @@ void dnnTests() {
     if (stub()) CHECK(emu_stub_last_stream() == stream, "convolution did not run on the handle's stream");
     dnnErrorTests(d, h);
     dnnDeterminismTest(d, h);
+    dnnFindTest(d, h);
     dnnCaptureTest(d, h, stream);
     bnTests(d, h, stream);
     CHECK(d.destroy(h) == DN_OK, "cudnnDestroy");

@@ -16,17 +16,21 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Convolution forward, backward-data and backward-filter through cuDNN's Nd descriptors (1-d convolutions run
- * as 2-d with a height of 1). For each shape, dtype, math mode and {@link Determinism} setting a {@link Plan} is
- * made once: descriptors plus, per direction, the algorithm cuDNN's heuristics rank first among those that succeed
- * within the workspace limit ({@code -Ddpvm.cudnn.workspaceMiB}, default 1024) and, when determinism is required,
- * are deterministic, and its workspace size. Workspaces come from the
- * caching allocator for the duration of one call.
+ * as 2-d with a height of 1). For each shape, dtype, math mode, {@link Determinism} and autotune setting a
+ * {@link Plan} is made once: descriptors plus, per direction, the first algorithm that succeeds within the
+ * workspace limit ({@code -Ddpvm.cudnn.workspaceMiB}, default 1024) and, when determinism is required, is
+ * deterministic, and its workspace size. First in the order cuDNN's heuristics rank them, or, with
+ * {@code -Ddpvm.cudnn.benchmark=true}, in the order of their times measured once on the call's own operands
+ * ({@code cudnnFind*AlgorithmEx}, as PyTorch's {@code cudnn.benchmark}; not while a graph is captured, where the
+ * heuristics decide). Workspaces come from the caching allocator for the duration of one call.
  */
 final class Convolution {
     private static final long WORKSPACE_LIMIT = Long.getLong("dpvm.cudnn.workspaceMiB", 1024) << 20;
@@ -68,9 +72,15 @@ final class Convolution {
         return dpvm.tensor.Shape.contiguousStrides(shape);
     }
 
+    /** Whether -Ddpvm.cudnn.benchmark=true asks for algorithms by measured time (read when a plan is made). */
+    static boolean autotune() {
+        return Boolean.getBoolean("dpvm.cudnn.benchmark");
+    }
+
     private static String key(int device, int[] xs, int[] ws, ConvSpec s, DType dtype, MathMode mode) {
         return Arrays.toString(xs) + Arrays.toString(ws) + Arrays.toString(s.stride()) + Arrays.toString(s.padding())
-                + Arrays.toString(s.dilation()) + s.groups() + dtype + mode + device + (Determinism.required() ? " deterministic" : "");
+                + Arrays.toString(s.dilation()) + s.groups() + dtype + mode + device + (Determinism.required() ? " deterministic" : "")
+                + (autotune() ? " measured" : "");
     }
 
     private static Plan plan(Ctx c, int[] xs, int[] ws, ConvSpec s, DType dtype) {
@@ -123,10 +133,48 @@ final class Convolution {
     private static final java.util.Set<Integer> FILTER_APPROX = java.util.Set.of(cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT,
             cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING, cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD, cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED);
 
-    private static boolean usable(int status, long memory, int algo, int determinism, java.util.Set<Integer> approximate) {
-        if (status != cudnn.CUDNN_STATUS_SUCCESS || memory > WORKSPACE_LIMIT) return false;
-        if (Determinism.required() && determinism != cudnn.CUDNN_DETERMINISTIC) return false;
-        return ALLOW_APPROXIMATE || MathMode.get() != MathMode.FP32 || !approximate.contains(algo);
+    /** One algorithm as cuDNN reports it (from any of the three perf-result structs). */
+    private record Candidate(int algo, int status, long memory, int determinism) {}
+
+    private static boolean usable(Candidate k, long workspaceLimit, java.util.Set<Integer> approximate) {
+        if (k.status != cudnn.CUDNN_STATUS_SUCCESS || k.memory > workspaceLimit) return false;
+        if (Determinism.required() && k.determinism != cudnn.CUDNN_DETERMINISTIC) return false;
+        return ALLOW_APPROXIMATE || MathMode.get() != MathMode.FP32 || !approximate.contains(k.algo);
+    }
+
+    /** Runs cuDNN's measured search with a workspace of the given address and size; the candidates, fastest first. */
+    private interface Measure {
+        List<Candidate> run(long workspace, long bytes);
+    }
+
+    /**
+     * {algorithm, workspace bytes}: the first usable candidate in the heuristics' order, or when autotuning, in
+     * the measured order (given a workspace as large as the largest usable candidate needs); null when none is.
+     */
+    private static long[] choose(Ctx c, List<Candidate> heuristics, Measure measure, java.util.Set<Integer> approximate) {
+        List<Candidate> ranked = heuristics;
+        long limit = WORKSPACE_LIMIT;
+        if (autotune() && !c.dev.capturing()) {
+            long most = 0;
+            for (Candidate k : heuristics) if (usable(k, WORKSPACE_LIMIT, approximate)) most = Math.max(most, k.memory);
+            CachingAllocator.Block ws = workspace(c, most);
+            try {
+                ranked = measure.run(ws == null ? 0 : ws.address, most);
+            } finally {
+                if (ws != null) c.dev.allocator().free(ws);
+            }
+            limit = most;
+        }
+        for (Candidate k : ranked) if (usable(k, limit, approximate)) return new long[] {k.algo, k.memory};
+        return null;
+    }
+
+    /** The candidates cuDNN wrote into a perf-result array (each perf struct type has the same fields). */
+    private static <P extends Pointer> List<Candidate> candidates(P perf, IntPointer found, java.util.function.Function<P, Candidate> read) {
+        List<Candidate> out = new ArrayList<>();
+        for (int i = 0; i < found.get(); i++) out.add(read.apply(perf.position(i)));
+        perf.position(0); // the array is passed on from its start again
+        return out;
     }
 
     /** What an algorithm had to be, for the error when none was. */
@@ -151,17 +199,19 @@ final class Convolution {
         Plan p = plan(c, x.shape(), w.shape(), s, x.dtype());
         synchronized (p) {
             if (p.fwdAlgo < 0) {
+                long[] a;
                 try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(CANDIDATES); IntPointer found = new IntPointer(1)) {
                     DnnHandle.check(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, p.x, p.w, p.conv, p.y, CANDIDATES, found, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
-                    for (int i = 0; i < found.get() && p.fwdAlgo < 0; i++) {
-                        perf.position(i);
-                        if (usable(perf.status(), perf.memory(), perf.algo(), perf.determinism(), FWD_APPROX)) {
-                            p.fwdAlgo = perf.algo();
-                            p.fwdBytes = perf.memory();
-                        }
-                    }
+                    java.util.function.Supplier<List<Candidate>> read = () -> candidates(perf, found, q -> new Candidate(q.algo(), q.status(), q.memory(), q.determinism()));
+                    a = choose(c, read.get(), (ws, bytes) -> {
+                        DnnHandle.check(cudnn.cudnnFindConvolutionForwardAlgorithmEx(h, p.x, Cuda.at(Ctx.ptr(cx)), p.w, Cuda.at(Ctx.ptr(cw)), p.conv, p.y, Cuda.at(Ctx.ptr(y)),
+                                CANDIDATES, found, perf, ws == 0 ? null : Cuda.at(ws), bytes), "cudnnFindConvolutionForwardAlgorithmEx");
+                        return read.get();
+                    }, FWD_APPROX);
                 }
-                if (p.fwdAlgo < 0) throw new CudaException("cuDNN offers no forward algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(w.shape()) + wanted());
+                if (a == null) throw new CudaException("cuDNN offers no forward algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(w.shape()) + wanted());
+                p.fwdAlgo = (int) a[0];
+                p.fwdBytes = a[1];
             }
         }
         CachingAllocator.Block ws = workspace(c, p.fwdBytes);
@@ -181,17 +231,19 @@ final class Convolution {
         Plan p = plan(c, xShape, w.shape(), s, gy.dtype());
         synchronized (p) {
             if (p.dataAlgo < 0) {
+                long[] a;
                 try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(CANDIDATES); IntPointer found = new IntPointer(1)) {
                     DnnHandle.check(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, p.w, p.y, p.conv, p.x, CANDIDATES, found, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-                    for (int i = 0; i < found.get() && p.dataAlgo < 0; i++) {
-                        perf.position(i);
-                        if (usable(perf.status(), perf.memory(), perf.algo(), perf.determinism(), DATA_APPROX)) {
-                            p.dataAlgo = perf.algo();
-                            p.dataBytes = perf.memory();
-                        }
-                    }
+                    java.util.function.Supplier<List<Candidate>> read = () -> candidates(perf, found, q -> new Candidate(q.algo(), q.status(), q.memory(), q.determinism()));
+                    a = choose(c, read.get(), (ws, bytes) -> {
+                        DnnHandle.check(cudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(h, p.w, Cuda.at(Ctx.ptr(cw)), p.y, Cuda.at(Ctx.ptr(cg)), p.conv, p.x, Cuda.at(Ctx.ptr(dx)),
+                                CANDIDATES, found, perf, ws == 0 ? null : Cuda.at(ws), bytes), "cudnnFindConvolutionBackwardDataAlgorithmEx");
+                        return read.get();
+                    }, DATA_APPROX);
                 }
-                if (p.dataAlgo < 0) throw new CudaException("cuDNN offers no backward-data algorithm for x " + Arrays.toString(xShape) + " w " + Arrays.toString(w.shape()) + wanted());
+                if (a == null) throw new CudaException("cuDNN offers no backward-data algorithm for x " + Arrays.toString(xShape) + " w " + Arrays.toString(w.shape()) + wanted());
+                p.dataAlgo = (int) a[0];
+                p.dataBytes = a[1];
             }
         }
         CachingAllocator.Block ws = workspace(c, p.dataBytes);
@@ -211,17 +263,19 @@ final class Convolution {
         Plan p = plan(c, x.shape(), wShape, s, gy.dtype());
         synchronized (p) {
             if (p.filterAlgo < 0) {
+                long[] a;
                 try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(CANDIDATES); IntPointer found = new IntPointer(1)) {
                     DnnHandle.check(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, p.x, p.y, p.conv, p.w, CANDIDATES, found, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-                    for (int i = 0; i < found.get() && p.filterAlgo < 0; i++) {
-                        perf.position(i);
-                        if (usable(perf.status(), perf.memory(), perf.algo(), perf.determinism(), FILTER_APPROX)) {
-                            p.filterAlgo = perf.algo();
-                            p.filterBytes = perf.memory();
-                        }
-                    }
+                    java.util.function.Supplier<List<Candidate>> read = () -> candidates(perf, found, q -> new Candidate(q.algo(), q.status(), q.memory(), q.determinism()));
+                    a = choose(c, read.get(), (ws, bytes) -> {
+                        DnnHandle.check(cudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(h, p.x, Cuda.at(Ctx.ptr(cx)), p.y, Cuda.at(Ctx.ptr(cg)), p.conv, p.w, Cuda.at(Ctx.ptr(dw)),
+                                CANDIDATES, found, perf, ws == 0 ? null : Cuda.at(ws), bytes), "cudnnFindConvolutionBackwardFilterAlgorithmEx");
+                        return read.get();
+                    }, FILTER_APPROX);
                 }
-                if (p.filterAlgo < 0) throw new CudaException("cuDNN offers no backward-filter algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(wShape) + wanted());
+                if (a == null) throw new CudaException("cuDNN offers no backward-filter algorithm for x " + Arrays.toString(x.shape()) + " w " + Arrays.toString(wShape) + wanted());
+                p.filterAlgo = (int) a[0];
+                p.filterBytes = a[1];
             }
         }
         CachingAllocator.Block ws = workspace(c, p.filterBytes);

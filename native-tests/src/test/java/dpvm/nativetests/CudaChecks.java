@@ -262,6 +262,45 @@ class CudaChecks extends GpuChecks {
     }
 
     /**
+     * With -Ddpvm.cudnn.benchmark=true each direction takes the algorithm cuDNN's measured search ranks fastest
+     * (on the emulator, whose stand-in time is the workspace, one the heuristics rank second), results still agree
+     * with the CPU, and plans made by the heuristics are kept apart.
+     */
+    @Test
+    void autotunedConvolutionsTakeTheFastestMeasuredAlgorithm() {
+        int[] xs = {2, 3, 11, 13}, ws = {5, 3, 3, 3}, ys = {2, 5, 11, 13};
+        Backend.ConvSpec spec = new Backend.ConvSpec(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
+        Tensor x = random(xs, 40, Device.CPU), w = random(ws, 41, Device.CPU), gy = random(ys, 42, Device.CPU);
+        Backend cpu = Backends.of(Device.CPU), gpu = Backends.of(GPU);
+        Tensor gx = x.to(GPU), gw = w.to(GPU), ggy = gy.to(GPU);
+        double[][] want = {cpu.conv(x, w, spec).toDoubleArray(), cpu.convBackwardData(gy, w, xs, spec).toDoubleArray(),
+                cpu.convBackwardWeight(x, gy, ws, spec).toDoubleArray()};
+        java.util.function.Supplier<double[][]> run = () -> new double[][] {gpu.conv(gx, gw, spec).toDoubleArray(),
+                gpu.convBackwardData(ggy, gw, xs, spec).toDoubleArray(), gpu.convBackwardWeight(gx, ggy, ws, spec).toDoubleArray()};
+        var directions = dpvm.kernels.CudnnAlgorithms.Direction.values();
+        System.setProperty("dpvm.cudnn.benchmark", "true");
+        String[] measured = new String[3];
+        try {
+            double[][] got = run.get();
+            for (int i = 0; i < 3; i++) {
+                double e = Tolerance.relativeL2(got[i], want[i]);
+                assertTrue(e <= Tolerance.FP32.normWiseBound(), directions[i] + " autotuned: relative L2 error " + e);
+                measured[i] = dpvm.kernels.CudnnAlgorithms.chosen(0, directions[i], xs, ws, spec, DType.FLOAT32);
+                assertTrue(measured[i] != null, directions[i] + " has a measured choice");
+            }
+        } finally {
+            System.clearProperty("dpvm.cudnn.benchmark");
+        }
+        run.get();
+        String heuristic = dpvm.kernels.CudnnAlgorithms.chosen(0, directions[0], xs, ws, spec, DType.FLOAT32);
+        if (emulator()) {
+            assertTrue(measured[0].startsWith("IMPLICIT_GEMM "), "measured forward: " + measured[0]);
+            assertTrue(measured[1].startsWith("ALGO_0 ") && measured[2].startsWith("ALGO_0 "), "measured backward: " + measured[1] + ", " + measured[2]);
+            assertTrue(heuristic.startsWith("IMPLICIT_PRECOMP_GEMM "), "the heuristics' forward choice, planned apart: " + heuristic);
+        }
+    }
+
+    /**
      * A kernel that fails while it runs (here: threads stuck at different barriers, which only the emulator can
      * detect, so emulated lazy streams only) is reported at the next wait, pointing to -Ddpvm.cuda.syncEachOp, which
      * makes the op that queued it throw instead, named.

@@ -25,7 +25,8 @@ import java.util.stream.IntStream;
  * KernelLab layernorm 8192 1024 --variant block
  * KernelLab conv3d 8 64 64 16 56 56 3 --math tf32
  * KernelLab matmul 4096 4096 4096
- * usage: KernelLab list | KERNEL [SIZES...] [--variant NAME | --variants] [--math fp32|tf32|bf16]
+ * KernelLab conv3d 8 64 64 16 56 56 3 --autotune    # cuDNN's algorithm by measured time, not heuristics
+ * usage: KernelLab list | KERNEL [SIZES...] [--variant NAME | --variants] [--math fp32|tf32|bf16] [--autotune]
  *                                [--repeats N (20)] [--warmup N (3)] [--profile] [--no-check]
  * </pre>
  * Sizes left out take the kernel's defaults. The exit status is 1 when a check fails or a forced variant cannot
@@ -64,6 +65,7 @@ public final class KernelLab {
     public static LabReport measure(LabOptions o) {
         LabCase kernel = LabCases.named(o.kernel());
         if (o.math() != null) MathMode.set(o.math());
+        if (o.autotune()) System.setProperty("dpvm.cudnn.benchmark", "true");
         LabRun run = new LabRun(kernel, o.sizesOver(kernel.defaults()));
         CudaDevice dev = CudaDevice.get(0);
         String automatic = run.automaticVariant();

@@ -8,15 +8,17 @@ import java.util.List;
 
 /**
  * The kernel lab's command line: {@code KERNEL [SIZES...] [--variant NAME | --variants] [--math fp32|tf32|bf16]
- * [--repeats N] [--warmup N] [--profile] [--no-check]}, or {@code list}. Sizes left out take the kernel's defaults.
+ * [--autotune] [--repeats N] [--warmup N] [--profile] [--no-check]}, or {@code list}. Sizes left out take the
+ * kernel's defaults.
  *
  * @param variant  the variant to force, or null for the automatic choice
  * @param math     the math mode to set, or null to keep the current one
+ * @param autotune cuDNN algorithms by measured time ({@code -Ddpvm.cudnn.benchmark=true}) rather than heuristics
  */
-public record LabOptions(String kernel, int[] sizes, String variant, boolean allVariants, MathMode math, int repeats, int warmup,
-                         boolean profile, boolean check) {
+public record LabOptions(String kernel, int[] sizes, String variant, boolean allVariants, MathMode math, boolean autotune, int repeats,
+                         int warmup, boolean profile, boolean check) {
     public static final String USAGE = "usage: KernelLab list | KERNEL [SIZES...] [--variant NAME | --variants] [--math fp32|tf32|bf16]"
-            + " [--repeats N (20)] [--warmup N (3)] [--profile] [--no-check]";
+            + " [--autotune] [--repeats N (20)] [--warmup N (3)] [--profile] [--no-check]";
 
     public LabOptions {
         sizes = sizes.clone();
@@ -35,7 +37,7 @@ public record LabOptions(String kernel, int[] sizes, String variant, boolean all
     /** Parses the arguments; throws {@link IllegalArgumentException} naming the argument that is wrong. */
     public static LabOptions parse(String... args) {
         String kernel = null, variant = null;
-        boolean all = false, profile = false, check = true;
+        boolean all = false, profile = false, check = true, autotune = false;
         MathMode math = null;
         int repeats = 20, warmup = 3;
         List<Integer> sizes = new ArrayList<>();
@@ -45,6 +47,7 @@ public record LabOptions(String kernel, int[] sizes, String variant, boolean all
                 case "--variant" -> variant = value(args, i++);
                 case "--variants" -> all = true;
                 case "--math" -> math = mathMode(value(args, i++));
+                case "--autotune" -> autotune = true;
                 case "--repeats" -> repeats = count(a, value(args, i++), 1);
                 case "--warmup" -> warmup = count(a, value(args, i++), 0);
                 case "--profile" -> profile = true;
@@ -59,7 +62,7 @@ public record LabOptions(String kernel, int[] sizes, String variant, boolean all
         if (kernel == null) throw new IllegalArgumentException("no kernel named; " + USAGE);
         if (variant != null && all) throw new IllegalArgumentException("--variant " + variant + " and --variants exclude each other: one variant, or all of them");
         if (kernel.equals("list") && (!sizes.isEmpty() || variant != null || all)) throw new IllegalArgumentException("list takes no sizes or variants");
-        return new LabOptions(kernel, sizes.stream().mapToInt(Integer::intValue).toArray(), variant, all, math, repeats, warmup, profile, check);
+        return new LabOptions(kernel, sizes.stream().mapToInt(Integer::intValue).toArray(), variant, all, math, autotune, repeats, warmup, profile, check);
     }
 
     private static String value(String[] args, int at) {

@@ -15,7 +15,7 @@ class LabOptionsTest {
     @Test
     void kernelSizesAndEveryOption() {
         LabOptions o = LabOptions.parse("layernorm", "8192", "--variant", "block", "1024", "--math", "tf32", "--repeats", "5", "--warmup", "0",
-                "--profile", "--no-check");
+                "--profile", "--no-check", "--autotune");
         assertEquals("layernorm", o.kernel());
         assertArrayEquals(new int[] {8192, 1024}, o.sizes(), "sizes may come before and after options");
         assertEquals("block", o.variant());
@@ -25,6 +25,7 @@ class LabOptionsTest {
         assertEquals(0, o.warmup());
         assertTrue(o.profile());
         assertFalse(o.check());
+        assertTrue(o.autotune());
     }
 
     @Test
@@ -34,7 +35,7 @@ class LabOptionsTest {
         assertNull(o.math(), "the math mode is left as it is");
         assertEquals(20, o.repeats());
         assertEquals(3, o.warmup());
-        assertTrue(o.check() && !o.profile() && !o.allVariants() && !o.listOnly());
+        assertTrue(o.check() && !o.profile() && !o.allVariants() && !o.listOnly() && !o.autotune());
         assertTrue(LabOptions.parse("add", "--variants").allVariants());
         assertTrue(LabOptions.parse("list").listOnly());
     }
