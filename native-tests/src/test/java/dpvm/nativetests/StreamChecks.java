@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -147,6 +148,33 @@ class StreamChecks extends GpuChecks {
             assertEquals(second[5], next.toFloatArray()[5]);
             next.close();
             doubled.close();
+        }
+    }
+
+    @Test
+    void gradientClippingQueuesItsWorkWithoutWaiting() {
+        CudaDevice d = CudaDevice.get(0);
+        int[][] shapes = {{30, 7}, {7}, {5, 3, 3}};
+        java.util.List<Tensor> cpu = new java.util.ArrayList<>(), gpu = new java.util.ArrayList<>();
+        for (int i = 0; i < shapes.length; i++) {
+            Tensor g = random(shapes[i], 20 + i, Device.CPU);
+            Tensor p = Tensor.zeros(shapes[i], DType.FLOAT32, Device.CPU).requiresGrad(true), q = Tensor.zeros(shapes[i], DType.FLOAT32, GPU).requiresGrad(true);
+            p.mul(g).sum().backward();
+            q.mul(g.to(GPU)).sum().backward();
+            cpu.add(p);
+            gpu.add(q);
+        }
+        double want = dpvm.nn.optim.GradClip.clipGradNorm(cpu, 1.5);
+        d.synchronize();
+        try (Event before = new Event()) {
+            before.record(d.stream());
+            Tensor total = dpvm.nn.optim.GradClip.clipGradNormTensor(gpu, 1.5, 2);
+            if (lazyStreams()) assertFalse(before.isComplete(), "the norm, the factor and the scaling were queued without a wait");
+            assertEquals(want, total.item(), 1e-5 * want);
+        }
+        for (int i = 0; i < shapes.length; i++) {
+            String m = disagreement(gpu.get(i).grad(), cpu.get(i).grad().toDoubleArray());
+            assertNull(m, "clipped gradient " + i + ": " + m);
         }
     }
 }
