@@ -31,6 +31,7 @@ public final class Event implements AutoCloseable {
     }
 
     public void synchronize() {
+        HostWaits.note("cudaEventSynchronize");
         Cuda.check(cudart.cudaEventSynchronize(raw), "cudaEventSynchronize");
     }
 

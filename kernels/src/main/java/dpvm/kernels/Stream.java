@@ -41,6 +41,7 @@ public final class Stream implements AutoCloseable {
      * earlier op ({@code -Ddpvm.cuda.syncEachOp=true} names it).
      */
     public void synchronize() {
+        HostWaits.note("cudaStreamSynchronize");
         int e = cudart.cudaStreamSynchronize(raw);
         Cuda.check(e, OpSync.kernelFault(e) && !OpSync.enabled()
                 ? "cudaStreamSynchronize (a kernel queued earlier failed; -Ddpvm.cuda.syncEachOp=true names the op it belongs to)"

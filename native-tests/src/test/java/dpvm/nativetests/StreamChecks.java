@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Streams and events: every kind of backend work (our kernels, cuBLAS, cuDNN, reductions with temporaries,
@@ -175,6 +176,49 @@ class StreamChecks extends GpuChecks {
         for (int i = 0; i < shapes.length; i++) {
             String m = disagreement(gpu.get(i).grad(), cpu.get(i).grad().toDoubleArray());
             assertNull(m, "clipped gradient " + i + ": " + m);
+        }
+    }
+
+    /**
+     * A training step (a conv net with batch norm, pooling and cross-entropy; backward; gradient clipping; Adam)
+     * queues all its work and never waits for the GPU: with -Ddpvm.cuda.syncDebug=error any wait would throw, and
+     * the wait count does not move. Reading the loss back is a wait, counted and named by its caller.
+     */
+    @Test
+    void aTrainingStepNeverWaitsForTheGpu() {
+        dpvm.tensor.Rng rng = new dpvm.tensor.Rng(30);
+        dpvm.nn.Module net = new dpvm.nn.Sequential(new dpvm.nn.layers.Conv2d(1, 4, 3, 1, 1, true, rng), dpvm.nn.layers.BatchNorm.of2d(4),
+                dpvm.nn.layers.Activation.relu(), dpvm.nn.layers.MaxPool.of2d(2, 2, 0), new dpvm.nn.layers.Flatten(),
+                new dpvm.nn.layers.Linear(4 * 4 * 4, 5, true, rng)).to(GPU);
+        Tensor x = rng.normal(new int[] {6, 1, 8, 8}, DType.FLOAT32, Device.CPU).to(GPU), y = Tensor.ofLongs(new long[] {0, 1, 2, 3, 4, 0}, 6).to(GPU);
+        dpvm.nn.loss.CrossEntropyLoss lossFn = new dpvm.nn.loss.CrossEntropyLoss();
+        try (dpvm.nn.optim.Adam adam = dpvm.nn.optim.Adam.of(net.parameters(), 1e-3)) {
+            Function<Boolean, Double> step = read -> {
+                try (dpvm.tensor.Scope s = dpvm.tensor.Scope.open()) {
+                    Tensor loss = lossFn.apply(net.forward(x), y);
+                    adam.zeroGrad();
+                    loss.backward();
+                    dpvm.nn.optim.GradClip.clipGradNormTensor(net.parameters(), 1.0, 2);
+                    adam.step();
+                    return read ? loss.item() : Double.NaN;
+                }
+            };
+            double first = step.apply(true); // compiles kernels, plans convolutions, fills the allocator's cache
+            long before = dpvm.kernels.HostWaits.total();
+            String mode = System.getProperty("dpvm.cuda.syncDebug");
+            System.setProperty("dpvm.cuda.syncDebug", "error");
+            try {
+                for (int i = 0; i < 3; i++) step.apply(false);
+            } finally {
+                if (mode == null) System.clearProperty("dpvm.cuda.syncDebug");
+                else System.setProperty("dpvm.cuda.syncDebug", mode);
+            }
+            assertEquals(before, dpvm.kernels.HostWaits.total(), "waits by caller: " + dpvm.kernels.HostWaits.byCaller());
+            double last = step.apply(true);
+            assertTrue(dpvm.kernels.HostWaits.total() > before, "reading the loss waits");
+            assertTrue(dpvm.kernels.HostWaits.byCaller().keySet().stream().anyMatch(k -> k.startsWith("StreamChecks.")),
+                    "the wait is counted against its caller: " + dpvm.kernels.HostWaits.byCaller());
+            assertTrue(last < first, "five steps lowered the loss: " + first + " -> " + last);
         }
     }
 }

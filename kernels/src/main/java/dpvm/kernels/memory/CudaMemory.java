@@ -2,6 +2,7 @@ package dpvm.kernels.memory;
 
 import dpvm.kernels.Cuda;
 import dpvm.kernels.Event;
+import dpvm.kernels.HostWaits;
 import dpvm.kernels.Stream;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.Pointer;
@@ -28,6 +29,7 @@ public final class CudaMemory implements DeviceMemory {
 
     @Override
     public void synchronize() {
+        HostWaits.note("cudaDeviceSynchronize");
         Cuda.check(cudart.cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
 

@@ -25,4 +25,15 @@ public final class ProfileTable {
         sb.append("memory: ").append(memory);
         return sb.toString();
     }
+
+    /** "host waits: N (caller n, ...)", the callers with the most waits first, at most five of them. */
+    public static String hostWaits(Map<String, Long> byCaller) {
+        long total = byCaller.values().stream().mapToLong(Long::longValue).sum();
+        List<Map.Entry<String, Long>> sorted = new ArrayList<>(byCaller.entrySet());
+        sorted.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        StringBuilder sb = new StringBuilder("host waits for the GPU: ").append(total);
+        for (int i = 0; i < Math.min(5, sorted.size()); i++) sb.append(i == 0 ? " (" : ", ").append(sorted.get(i).getKey()).append(' ').append(sorted.get(i).getValue());
+        if (!sorted.isEmpty()) sb.append(sorted.size() > 5 ? ", ...)" : ")");
+        return sb.toString();
+    }
 }

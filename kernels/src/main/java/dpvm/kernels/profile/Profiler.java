@@ -124,6 +124,7 @@ public final class Profiler {
     /** The profile table: op, calls, total ms, mean us, share of GPU time, net memory change. */
     public synchronized String table() {
         resolve();
-        return ProfileTable.format(device.name(), rows, device.memoryStats().toString()) + "\nNVTX ranges: " + Nvtx.status();
+        return ProfileTable.format(device.name(), rows, device.memoryStats().toString()) + "\n" + ProfileTable.hostWaits(dpvm.kernels.HostWaits.byCaller())
+                + "\nNVTX ranges: " + Nvtx.status();
     }
 }
