@@ -643,6 +643,24 @@ void run(const Call& c) {
     }
 }
 
+// Checks that a direction's two inputs and its output lie in device memory (reporting each that does not); the
+// output's bytes, or 0 when an operand is bad.
+size_t operandBytes(const char* fn, Dir dir, const Geo& g, const void* in1, const void* in2, const void* out) {
+    const size_t es = g.es();
+    const int64_t wsp[3] = {g.f[0], g.f[1], g.f[2]};
+    const int64_t wst[5] = {g.Cg() * g.taps(), g.taps(), g.f[1] * g.f[2], g.f[2], 1};
+    const int64_t xElems = tensorExtent(g.N, g.C, g.in, g.xs), yElems = tensorExtent(g.N, g.K, g.out, g.ys),
+                  wElems = tensorExtent(g.K, g.Cg(), wsp, wst);
+    switch (dir) {
+        case Dir::Fwd:
+            return onDevice(fn, "x", in1, xElems, es) & onDevice(fn, "w", in2, wElems, es) & onDevice(fn, "y", out, yElems, es) ? yElems * es : 0;
+        case Dir::BwdData:
+            return onDevice(fn, "w", in1, wElems, es) & onDevice(fn, "dy", in2, yElems, es) & onDevice(fn, "dx", out, xElems, es) ? xElems * es : 0;
+        default:
+            return onDevice(fn, "x", in1, xElems, es) & onDevice(fn, "dy", in2, yElems, es) & onDevice(fn, "dw", out, wElems, es) ? wElems * es : 0;
+    }
+}
+
 int convolve(const char* fn, Dir dir, void* handle, const void* alpha, void* xDesc, void* wDesc, void* convDesc,
              void* yDesc, const void* in1, const void* in2, void* out, int algo, void* workspace, size_t workspaceBytes,
              const void* beta) {
@@ -660,18 +678,7 @@ int convolve(const char* fn, Dir dir, void* handle, const void* alpha, void* xDe
                                           " workspace bytes, got " + std::to_string(workspaceBytes));
     if (a.memory > 0 && (workspace == nullptr || !emu::is_device_range(workspace, a.memory)))
         return fail(STATUS_BAD_PARAM, f + ": the workspace is not inside one device allocation");
-    const size_t es = g.es();
-    const int64_t wsp[3] = {g.f[0], g.f[1], g.f[2]};
-    const int64_t wst[5] = {g.Cg() * g.taps(), g.taps(), g.f[1] * g.f[2], g.f[2], 1};
-    const int64_t xElems = tensorExtent(g.N, g.C, g.in, g.xs), yElems = tensorExtent(g.N, g.K, g.out, g.ys),
-                  wElems = tensorExtent(g.K, g.Cg(), wsp, wst);
-    bool ok;
-    switch (dir) {
-        case Dir::Fwd: ok = onDevice(fn, "x", in1, xElems, es) & onDevice(fn, "w", in2, wElems, es) & onDevice(fn, "y", out, yElems, es); break;
-        case Dir::BwdData: ok = onDevice(fn, "w", in1, wElems, es) & onDevice(fn, "dy", in2, yElems, es) & onDevice(fn, "dx", out, xElems, es); break;
-        default: ok = onDevice(fn, "x", in1, xElems, es) & onDevice(fn, "dy", in2, yElems, es) & onDevice(fn, "dw", out, wElems, es); break;
-    }
-    if (!ok) return STATUS_BAD_PARAM;
+    if (operandBytes(fn, dir, g, in1, in2, out) == 0) return STATUS_BAD_PARAM;
     c.dir = dir;
     c.in1 = in1;
     c.in2 = in2;
@@ -715,19 +722,8 @@ int findEx(const char* fn, Dir dir, void* handle, void* xDesc, void* wDesc, void
     if (requested <= 0) return fail(STATUS_BAD_PARAM, f + ": requestedAlgoCount " + std::to_string(requested));
     if (workspaceBytes > 0 && (workspace == nullptr || !emu::is_device_range(workspace, workspaceBytes)))
         return fail(STATUS_BAD_PARAM, f + ": the workspace is not inside one device allocation");
-    const size_t es = g.es();
-    const int64_t wsp[3] = {g.f[0], g.f[1], g.f[2]};
-    const int64_t wst[5] = {g.Cg() * g.taps(), g.taps(), g.f[1] * g.f[2], g.f[2], 1};
-    const int64_t xElems = tensorExtent(g.N, g.C, g.in, g.xs), yElems = tensorExtent(g.N, g.K, g.out, g.ys),
-                  wElems = tensorExtent(g.K, g.Cg(), wsp, wst);
-    bool ok;
-    int64_t outElems;
-    switch (dir) {
-        case Dir::Fwd: ok = onDevice(fn, "x", in1, xElems, es) & onDevice(fn, "w", in2, wElems, es) & onDevice(fn, "y", out, yElems, es); outElems = yElems; break;
-        case Dir::BwdData: ok = onDevice(fn, "w", in1, wElems, es) & onDevice(fn, "dy", in2, yElems, es) & onDevice(fn, "dx", out, xElems, es); outElems = xElems; break;
-        default: ok = onDevice(fn, "x", in1, xElems, es) & onDevice(fn, "dy", in2, yElems, es) & onDevice(fn, "dw", out, wElems, es); outElems = wElems; break;
-    }
-    if (!ok) return STATUS_BAD_PARAM;
+    const size_t bytes = operandBytes(fn, dir, g, in1, in2, out);
+    if (bytes == 0) return STATUS_BAD_PARAM;
     std::vector<AlgoInfo> v = algos(dir, g);
     std::stable_sort(v.begin(), v.end(), [workspaceBytes](const AlgoInfo& a, const AlgoInfo& b) {
         bool ra = a.supported && a.memory <= workspaceBytes, rb = b.supported && b.memory <= workspaceBytes;
@@ -748,7 +744,6 @@ int findEx(const char* fn, Dir dir, void* handle, void* xDesc, void* wDesc, void
     }
     *returned = n;
     void* stream = static_cast<Handle*>(handle)->stream;
-    size_t bytes = static_cast<size_t>(outElems) * es;
     emu::submit(stream, [out, bytes] { std::memset(out, 0xff, bytes); });
     return cudaStreamSynchronize(stream) == 0 ? STATUS_SUCCESS : fail(STATUS_EXECUTION_FAILED, f + ": the handle's stream failed");
 }
