@@ -61,6 +61,7 @@ public class BatchNorm extends Module {
                 Functional.assign(count, count.add(count.like(1)));
                 return null;
             });
+            // the cumulative average needs the count on the host: one wait per step (the default momentum needs none)
             if (momentum == null) m = 1.0 / count.toLongArray()[0];
         }
         final double mm = m;
