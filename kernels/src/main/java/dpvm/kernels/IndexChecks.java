@@ -118,42 +118,70 @@ final class IndexChecks {
 
     /**
      * Waits for the work that wrote pending slots, reads them, and throws for the first bad index in launch order
-     * (eager launches first, then replayed graphs); every slot is clear again afterwards.
+     * (eager launches first, then replayed graphs); every slot is clear again afterwards. Waits only when slots are
+     * pending.
      */
     synchronized void report() {
         if (pending.isEmpty() || capturing != null) return;
+        reportAround(() -> dev.stream().synchronize());
+    }
+
+    /**
+     * Runs {@code waitForStream} (a wait for the current stream the caller makes anyway, as a download does) with
+     * the copies of the pending slots queued before it, then reports as {@link #report()} does: one wait for both.
+     */
+    synchronized void reportAround(Runnable waitForStream) {
+        if (pending.isEmpty() || capturing != null) {
+            waitForStream.run();
+            return;
+        }
         // the current stream's order covers the slots written on it; work on other streams needs a device-wide wait
         boolean otherStreams = streams.size() > 1 || !streams.contains(dev.stream());
         if (otherStreams) Cuda.check(cudart.cudaDeviceSynchronize(), "cudaDeviceSynchronize");
         List<Slots> read = new ArrayList<>(pending);
         pending.clear();
         streams.clear();
-        ShapeException first = null;
-        for (Slots s : read) {
-            int n = s.checks.size();
-            int[] flags = new int[n * 4];
-            try (IntPointer host = new IntPointer((long) n * 4)) {
-                Cuda.check(cudart.cudaMemcpyAsync(host, Cuda.at(s.block.address), (long) n * SLOT_BYTES, cudart.cudaMemcpyDeviceToHost, dev.rawStream()), "cudaMemcpyAsync");
-                dev.stream().synchronize();
-                host.get(flags);
+        List<IntPointer> hosts = new ArrayList<>();
+        try {
+            for (Slots s : read) {
+                IntPointer host = new IntPointer((long) s.checks.size() * 4);
+                hosts.add(host);
+                Cuda.check(cudart.cudaMemcpyAsync(host, Cuda.at(s.block.address), (long) s.checks.size() * SLOT_BYTES, cudart.cudaMemcpyDeviceToHost, dev.rawStream()),
+                        "cudaMemcpyAsync(bad-index slots)");
             }
-            boolean any = false;
-            for (int k = 0; k < n; k++) {
-                if (flags[4 * k] == 0) continue;
-                any = true;
-                if (first == null) {
-                    Check c = s.checks.get(k);
-                    long v = (flags[4 * k + 1] & 0xffffffffL) | ((long) flags[4 * k + 2] << 32);
-                    first = new ShapeException(c.op + ": index " + v + " is out of range for dim " + c.dim + " of size " + c.bound + " in shape " + Shape.str(c.shape)
-                            + (atTheOp() ? "" : " (found at the first wait for the GPU after the op; -Ddpvm.cuda.indexChecks=sync reports it at the op)"));
-                }
+            waitForStream.run();
+            ShapeException first = null;
+            for (int r = 0; r < read.size(); r++) {
+                ShapeException found = scan(read.get(r), hosts.get(r));
+                if (first == null) first = found;
             }
-            if (any) {
-                Cuda.check(cudart.cudaMemsetAsync(Cuda.at(s.block.address), 0, (long) n * SLOT_BYTES, dev.rawStream()), "cudaMemsetAsync");
-                dev.stream().synchronize();
-            }
-            if (s == eager) eager.checks.clear();
+            if (first != null) throw first;
+        } finally {
+            hosts.forEach(IntPointer::close);
         }
-        if (first != null) throw first;
+    }
+
+    /**
+     * The first bad index among the slots just read into {@code host}, or null; set slots are cleared (a wait,
+     * only then) and the eager slots are free for new launches again.
+     */
+    private ShapeException scan(Slots s, IntPointer host) {
+        int n = s.checks.size();
+        int[] flags = new int[n * 4];
+        host.get(flags);
+        ShapeException first = null;
+        for (int k = 0; k < n && first == null; k++) {
+            if (flags[4 * k] == 0) continue;
+            Check c = s.checks.get(k);
+            long v = (flags[4 * k + 1] & 0xffffffffL) | ((long) flags[4 * k + 2] << 32);
+            first = new ShapeException(c.op + ": index " + v + " is out of range for dim " + c.dim + " of size " + c.bound + " in shape " + Shape.str(c.shape)
+                    + (atTheOp() ? "" : " (found at the first wait for the GPU after the op; -Ddpvm.cuda.indexChecks=sync reports it at the op)"));
+        }
+        if (first != null) {
+            Cuda.check(cudart.cudaMemsetAsync(Cuda.at(s.block.address), 0, (long) n * SLOT_BYTES, dev.rawStream()), "cudaMemsetAsync");
+            dev.stream().synchronize();
+        }
+        if (s == eager) eager.checks.clear();
+        return first;
     }
 }

@@ -87,8 +87,8 @@ final class Transfers {
         if (bytes > 0) {
             Cuda.check(cudart.cudaMemcpyAsync(host, Cuda.at(Ctx.ptr(t)), bytes, cudart.cudaMemcpyDeviceToHost, c.dev.rawStream()), "cudaMemcpyAsync(device to host)");
         }
-        c.dev.stream().synchronize();
-        c.dev.indexChecks().report(); // the host waited for the GPU: bad indices of earlier ops surface here
+        // one wait for the data and the bad-index slots of earlier ops, which surface here
+        c.dev.indexChecks().reportAround(() -> c.dev.stream().synchronize());
     }
 
     static Tensor fill(Ctx c, int[] shape, DType dtype, double value) {

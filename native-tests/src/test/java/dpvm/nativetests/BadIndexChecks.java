@@ -83,6 +83,18 @@ class BadIndexChecks extends GpuChecks {
     }
 
     @Test
+    void aReadAfterCheckedOpsWaitsOnceForTheDataAndTheSlots() {
+        Backend gpu = Backends.of(GPU);
+        Tensor x = random(new int[] {3, 4}, 7), idx = longs(2, 1, 0);
+        CudaDevice.get(0).synchronize();
+        Tensor out = gpu.indexSelect(gpu.indexSelect(x, 0, idx), 0, idx);
+        long before = dpvm.kernels.HostWaits.total();
+        float[] rows = out.toFloatArray(), xs = x.toFloatArray();
+        assertEquals(before + 2, dpvm.kernels.HostWaits.total(), "one wait per read, the slots of both ops read with the first: " + dpvm.kernels.HostWaits.byCaller());
+        assertArrayEquals(xs, rows, "rows reversed twice");
+    }
+
+    @Test
     void theFirstBadIndexInLaunchOrderIsReported() {
         Backend gpu = Backends.of(GPU);
         Tensor x = random(new int[] {3, 4}, 3);
