@@ -5,7 +5,8 @@ import org.bytedeco.cuda.global.cudart;
 /**
  * {@code -Ddpvm.cuda.syncEachOp=true}: the backend waits for the GPU after every op, so an error inside a kernel
  * (an illegal address, a trap) is thrown by the op that queued it, named in the message, instead of by whatever
- * waits next. For debugging: it removes all overlap of host and GPU. Read at each op.
+ * waits next; so is a bad index (see {@link IndexChecks}). For debugging: it removes all overlap of host and GPU.
+ * Read at each op.
  */
 final class OpSync {
     private OpSync() {}
@@ -24,7 +25,7 @@ final class OpSync {
     static void after(CudaDevice dev, String name) {
         if (!enabled() || dev.capturing()) return;
         try {
-            dev.stream().synchronize();
+            dev.synchronize();
         } catch (CudaException e) {
             throw new CudaException("op " + name + " (or work queued before it without an op): " + e.getMessage());
         }

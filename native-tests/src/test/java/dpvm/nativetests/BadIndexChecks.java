@@ -122,6 +122,20 @@ class BadIndexChecks extends GpuChecks {
     }
 
     @Test
+    void syncEachOpReportsABadIndexAtItsOp() {
+        Backend gpu = Backends.of(GPU);
+        Tensor x = random(new int[] {3, 4}, 8), bad = longs(3);
+        CudaDevice.get(0).synchronize();
+        System.setProperty("dpvm.cuda.syncEachOp", "true");
+        try {
+            ShapeException e = assertThrows(ShapeException.class, () -> gpu.indexSelect(x, 0, bad));
+            mentions(e, "index_select", "index 3", "size 3");
+        } finally {
+            System.clearProperty("dpvm.cuda.syncEachOp");
+        }
+    }
+
+    @Test
     void moreCheckedOpsThanSlotsBetweenWaits() {
         Backend gpu = Backends.of(GPU);
         Tensor x = random(new int[] {6, 2}, 5), idx = longs(5, 0, 3);
