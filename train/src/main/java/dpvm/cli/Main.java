@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code dpvm} command line: one launcher, one subcommand per job. */
 @Command(name = "dpvm", mixinStandardHelpOptions = true, version = "dpvm 0.1.0",
         description = {"Dual-path video-music retrieval on a from-scratch tensor engine.", "Add --profile to any command for a per-op GPU time table,",
-                "and --deterministic for the same bits on every GPU run (ordered index gradients, deterministic cuDNN algorithms)."},
+                "--deterministic for the same bits on every GPU run (ordered index gradients, deterministic cuDNN algorithms),",
+                "and --sync-debug to name every line that makes the host wait for the GPU."},
         subcommands = {DemoCommand.class, SynthCommand.class, ImportCommand.class, ExtractCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -37,7 +38,8 @@ public final class Main implements Runnable {
     /**
      * Flags every subcommand accepts, anywhere on the line, taken out here: {@code --profile} turns on the GPU
      * backend's per-op profiler (its table is printed at exit), {@code --deterministic} requires the same bits on
-     * every GPU run ({@code -Ddpvm.cuda.deterministic}, see docs/cuda.md). Both are set before any GPU work.
+     * every GPU run ({@code -Ddpvm.cuda.deterministic}, see docs/cuda.md), {@code --sync-debug} prints every host
+     * wait for the GPU with its caller ({@code -Ddpvm.cuda.syncDebug=warn}). All are set before any GPU work.
      */
     static String[] withoutGlobalFlags(String[] args) {
         java.util.List<String> rest = new java.util.ArrayList<>();
@@ -45,6 +47,7 @@ public final class Main implements Runnable {
             switch (a) {
                 case "--profile" -> System.setProperty("dpvm.profile", "true");
                 case "--deterministic" -> System.setProperty("dpvm.cuda.deterministic", "true");
+                case "--sync-debug" -> System.setProperty("dpvm.cuda.syncDebug", "warn");
                 default -> rest.add(a);
             }
         }

@@ -49,11 +49,13 @@ class DemoCommandTest {
 
     @Test
     void globalFlagsAreTakenOutAnywhere() {
-        String[] rest = Main.withoutGlobalFlags(new String[] {"demo", "--profile", "--epochs", "1", "--deterministic"});
+        String[] rest = Main.withoutGlobalFlags(new String[] {"demo", "--profile", "--epochs", "1", "--deterministic", "--sync-debug"});
         assertEquals(List.of("demo", "--epochs", "1"), List.of(rest));
         assertEquals("true", System.getProperty("dpvm.profile"));
         assertEquals("true", System.getProperty("dpvm.cuda.deterministic"));
+        assertEquals("warn", System.getProperty("dpvm.cuda.syncDebug"));
         System.clearProperty("dpvm.profile");
         System.clearProperty("dpvm.cuda.deterministic");
+        System.clearProperty("dpvm.cuda.syncDebug");
     }
 }
