@@ -7,16 +7,12 @@ import dpvm.tensor.Storage;
 
 /** Device memory for a tensor: a block of the caching allocator, returned to it when the last view closes. */
 public final class CudaStorage extends Storage {
-    private final long address;
     private final CudaDevice cuda;
-    private final CachingAllocator allocator;
     private final CachingAllocator.Block block;
 
     CudaStorage(DType dtype, int size, Device device, CudaDevice cuda, CachingAllocator.Block block) {
         super(dtype, size, device, freer(cuda.allocator(), block));
-        this.address = block.address;
         this.cuda = cuda;
-        this.allocator = cuda.allocator();
         this.block = block;
     }
 
@@ -32,7 +28,7 @@ public final class CudaStorage extends Storage {
      */
     public long address() {
         Stream s = cuda.stream();
-        if (!block.allocatedOn(s) && !cuda.capturing()) allocator.recordUse(block, s);
-        return address;
+        if (!block.allocatedOn(s) && !cuda.capturing()) cuda.allocator().recordUse(block, s);
+        return block.address;
     }
 }

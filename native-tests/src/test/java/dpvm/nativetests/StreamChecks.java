@@ -2,16 +2,31 @@ package dpvm.nativetests;
 
 import dpvm.kernels.CudaDevice;
 import dpvm.kernels.Event;
+import dpvm.kernels.HostWaits;
 import dpvm.kernels.Stream;
+import dpvm.nn.Module;
+import dpvm.nn.Sequential;
+import dpvm.nn.layers.Activation;
+import dpvm.nn.layers.BatchNorm;
+import dpvm.nn.layers.Conv2d;
+import dpvm.nn.layers.Flatten;
+import dpvm.nn.layers.Linear;
+import dpvm.nn.layers.MaxPool;
+import dpvm.nn.loss.CrossEntropyLoss;
+import dpvm.nn.optim.Adam;
+import dpvm.nn.optim.GradClip;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
 import dpvm.tensor.Functional;
 import dpvm.tensor.Rng;
+import dpvm.tensor.Scope;
 import dpvm.tensor.Tensor;
 import dpvm.tensor.check.Tolerance;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -156,7 +171,7 @@ class StreamChecks extends GpuChecks {
     void gradientClippingQueuesItsWorkWithoutWaiting() {
         CudaDevice d = CudaDevice.get(0);
         int[][] shapes = {{30, 7}, {7}, {5, 3, 3}};
-        java.util.List<Tensor> cpu = new java.util.ArrayList<>(), gpu = new java.util.ArrayList<>();
+        List<Tensor> cpu = new ArrayList<>(), gpu = new ArrayList<>();
         for (int i = 0; i < shapes.length; i++) {
             Tensor g = random(shapes[i], 20 + i, Device.CPU);
             Tensor p = Tensor.zeros(shapes[i], DType.FLOAT32, Device.CPU).requiresGrad(true), q = Tensor.zeros(shapes[i], DType.FLOAT32, GPU).requiresGrad(true);
@@ -165,11 +180,11 @@ class StreamChecks extends GpuChecks {
             cpu.add(p);
             gpu.add(q);
         }
-        double want = dpvm.nn.optim.GradClip.clipGradNorm(cpu, 1.5);
+        double want = GradClip.clipGradNorm(cpu, 1.5);
         d.synchronize();
         try (Event before = new Event()) {
             before.record(d.stream());
-            Tensor total = dpvm.nn.optim.GradClip.clipGradNormTensor(gpu, 1.5, 2);
+            Tensor total = GradClip.clipGradNormTensor(gpu, 1.5, 2);
             if (lazyStreams()) assertFalse(before.isComplete(), "the norm, the factor and the scaling were queued without a wait");
             assertEquals(want, total.item(), 1e-5 * want);
         }
@@ -186,25 +201,25 @@ class StreamChecks extends GpuChecks {
      */
     @Test
     void aTrainingStepNeverWaitsForTheGpu() {
-        dpvm.tensor.Rng rng = new dpvm.tensor.Rng(30);
-        dpvm.nn.Module net = new dpvm.nn.Sequential(new dpvm.nn.layers.Conv2d(1, 4, 3, 1, 1, true, rng), dpvm.nn.layers.BatchNorm.of2d(4),
-                dpvm.nn.layers.Activation.relu(), dpvm.nn.layers.MaxPool.of2d(2, 2, 0), new dpvm.nn.layers.Flatten(),
-                new dpvm.nn.layers.Linear(4 * 4 * 4, 5, true, rng)).to(GPU);
+        Rng rng = new Rng(30);
+        Module net = new Sequential(new Conv2d(1, 4, 3, 1, 1, true, rng), BatchNorm.of2d(4),
+                Activation.relu(), MaxPool.of2d(2, 2, 0), new Flatten(),
+                new Linear(4 * 4 * 4, 5, true, rng)).to(GPU);
         Tensor x = rng.normal(new int[] {6, 1, 8, 8}, DType.FLOAT32, Device.CPU).to(GPU), y = Tensor.ofLongs(new long[] {0, 1, 2, 3, 4, 0}, 6).to(GPU);
-        dpvm.nn.loss.CrossEntropyLoss lossFn = new dpvm.nn.loss.CrossEntropyLoss();
-        try (dpvm.nn.optim.Adam adam = dpvm.nn.optim.Adam.of(net.parameters(), 1e-3)) {
+        CrossEntropyLoss lossFn = new CrossEntropyLoss();
+        try (Adam adam = Adam.of(net.parameters(), 1e-3)) {
             Function<Boolean, Double> step = read -> {
-                try (dpvm.tensor.Scope s = dpvm.tensor.Scope.open()) {
+                try (Scope s = Scope.open()) {
                     Tensor loss = lossFn.apply(net.forward(x), y);
                     adam.zeroGrad();
                     loss.backward();
-                    dpvm.nn.optim.GradClip.clipGradNormTensor(net.parameters(), 1.0, 2);
+                    GradClip.clipGradNormTensor(net.parameters(), 1.0, 2);
                     adam.step();
                     return read ? loss.item() : Double.NaN;
                 }
             };
             double first = step.apply(true); // compiles kernels, plans convolutions, fills the allocator's cache
-            long before = dpvm.kernels.HostWaits.total();
+            long before = HostWaits.total();
             String mode = System.getProperty("dpvm.cuda.syncDebug");
             System.setProperty("dpvm.cuda.syncDebug", "error");
             try {
@@ -213,11 +228,11 @@ class StreamChecks extends GpuChecks {
                 if (mode == null) System.clearProperty("dpvm.cuda.syncDebug");
                 else System.setProperty("dpvm.cuda.syncDebug", mode);
             }
-            assertEquals(before, dpvm.kernels.HostWaits.total(), "waits by caller: " + dpvm.kernels.HostWaits.byCaller());
+            assertEquals(before, HostWaits.total(), "waits by caller: " + HostWaits.byCaller());
             double last = step.apply(true);
-            assertTrue(dpvm.kernels.HostWaits.total() > before, "reading the loss waits");
-            assertTrue(dpvm.kernels.HostWaits.byCaller().keySet().stream().anyMatch(k -> k.startsWith("StreamChecks.")),
-                    "the wait is counted against its caller: " + dpvm.kernels.HostWaits.byCaller());
+            assertTrue(HostWaits.total() > before, "reading the loss waits");
+            assertTrue(HostWaits.byCaller().keySet().stream().anyMatch(k -> k.startsWith("StreamChecks.")),
+                    "the wait is counted against its caller: " + HostWaits.byCaller());
             assertTrue(last < first, "five steps lowered the loss: " + first + " -> " + last);
         }
     }
