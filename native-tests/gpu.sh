@@ -11,7 +11,8 @@
 #                        the op tests and GPU checks under compute-sanitizer (exit 3 when it reports errors)
 # With the device tool: run(command="native-tests/gpu.sh run", carry=["native-tests/gpu-bundle"]).
 # Rehearsal without a GPU: DPVM_CUDA_LIBS=native-tests/target/cuda-emu native-tests/gpu.sh run parity, and
-#   DPVM_CUDA_LIBS=... DPVM_BENCH_NO_TORCH=1 DPVM_JAVA_OPTS=-Ddpvm.bench.small=true native-tests/gpu.sh run bench
+#   DPVM_CUDA_LIBS=... DPVM_BENCH_SMALL=1 native-tests/gpu.sh run bench   (both sides at small sizes, PyTorch on
+#   the CPU; DPVM_PYTHON names an interpreter that has PyTorch, DPVM_BENCH_NO_TORCH=1 leaves PyTorch out)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -76,8 +77,13 @@ run() {
     # extra JVM options, e.g. DPVM_JAVA_OPTS="-Ddpvm.parity.classes=ReductionAndMatmulTest -Ddpvm.cuda.math=tf32"
     read -r -a extra <<< "${DPVM_JAVA_OPTS:-}"
     JOPTS+=("${extra[@]}")
+    # DPVM_BENCH_SMALL=1: both benchmark sides at rehearsal sizes (times mean nothing)
+    [ -n "${DPVM_BENCH_SMALL:-}" ] && JOPTS+=(-Ddpvm.bench.small=true)
+    local python="${DPVM_PYTHON:-python3}"
     echo "CUDA library folders: $libs"
-    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
+    local machine; machine="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1 || true)"
+    machine="${machine:-no nvidia-smi: not a GPU run}"
+    echo "GPU: $machine"
     local status=0
     # The device tool gives one command 10 minutes. A phase that hangs (a kernel that never finishes on real
     # hardware) is stopped at its limit so the later phases and the recap still run; the lab sweep skips what
@@ -100,11 +106,11 @@ run() {
         if [ -n "${DPVM_BENCH_NO_TORCH:-}" ]; then
             : > "$out/bench-torch.jsonl"   # rehearsal without PyTorch or a GPU
         else
-            PYTHONUNBUFFERED=1 timeout "$bench_limit" python3 "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
+            PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 timeout "$bench_limit" "$python" "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
             [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
         fi
         set -e
-        python3 "$HERE/bench/compare.py" "$out/bench-dpvm.jsonl" "$out/bench-torch.jsonl" | tee "$out/bench-table.txt"
+        "$python" "$HERE/bench/compare.py" "$out/bench-dpvm.jsonl" "$out/bench-torch.jsonl" "$machine" | tee "$out/bench-table.txt"
     fi
     if [ "$what" = all ]; then
         # the kernel variants at the benchmark sizes, each validated then timed (docs/cuda.md, the kernel lab)
