@@ -1,7 +1,8 @@
 """Joins the JSON lines of GpuBench (dpvm) and torch_bench.py into one table: both times, both rates, the ratio
 dpvm time / PyTorch time (below 1 means the engine is faster), each GB/s rate as a share of the same side's
 device-to-device copy rate, and the issue's targets: matmul and convolution at most 1.10x PyTorch's time,
-softmax, layer norm and add at least 80% of the copy rate.
+softmax, layer norm and add at least 80% of the copy rate. Above the table: the machine, then each side's
+"# " lines (its device and library versions).
 
 usage: compare.py DPVM.jsonl TORCH.jsonl [MACHINE]"""
 import json
@@ -13,13 +14,15 @@ COPY_TARGET = 0.80  # share of the copy rate, for the memory-bound cases the iss
 MEMORY_BOUND_TARGETS = ("softmax_8192x4096", "layernorm_8192x4096", "add_256MiB")
 
 
-def load(path, errors, notes):
+def load(path, errors, notes, about):
     rows = {}
     with open(path) as f:
         for line in f:
             line = line.strip()
             if line.startswith("# rehearsal"):  # either side at rehearsal sizes: the times mean nothing
                 notes.append(f"{path}: {line[2:]}")
+            elif line.startswith("# "):  # what the side ran on: device, library versions
+                about.append(line[2:])
             elif line.startswith("{"):
                 r = json.loads(line)
                 if "case" in r:
@@ -54,12 +57,14 @@ def percent(x):
 
 
 def main(dpvm_path, torch_path, machine=None):
-    errors, rehearsals = [], []
-    ours, theirs = load(dpvm_path, errors, rehearsals), load(torch_path, errors, rehearsals)
+    errors, rehearsals, about = [], [], []
+    ours, theirs = load(dpvm_path, errors, rehearsals, about), load(torch_path, errors, rehearsals, about)
     cases = list(ours) + [c for c in theirs if c not in ours]
     verdicts = {c: "" if rehearsals else target(c, ours, theirs) for c in cases}
     if machine:
         print(f"machine: {machine}")
+    for a in about:
+        print(a)
     head = (f"{'case':28} {'dpvm ms':>10} {'torch ms':>10} {'dpvm/torch':>10} {'dpvm rate':>10} {'torch rate':>10}"
             f"  {'unit':7} {'dpvm/copy':>9} {'torch/copy':>10}  target")
     print(head)

@@ -176,6 +176,8 @@ GROUPS = [matmul, conv3d, softmax_layernorm, batchnorm, reductions, pool_embeddi
 def main():
     if SMALL:
         print(f"# rehearsal sizes (DPVM_BENCH_SMALL=1) on {DEV}: not a measurement", flush=True)
+    gpu = torch.cuda.get_device_name(0) if DEV == "cuda" else "the CPU"
+    print(f"# torch {torch.__version__} on {gpu}: CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}", flush=True)
     torch.manual_seed(0)
     failures = 0
     for i, group in enumerate(GROUPS):

@@ -260,6 +260,19 @@ int cudaGetDeviceCount(int* count) {
     return cudaSuccess;
 }
 
+// the CUDA version the presets were built for (13.1), as driver and runtime report it: major * 1000 + minor * 10
+int cudaDriverGetVersion(int* version) {
+    if (version == nullptr) return fail(cudaErrorInvalidValue, "cudaDriverGetVersion: version is null");
+    *version = 13010;
+    return cudaSuccess;
+}
+
+int cudaRuntimeGetVersion(int* version) {
+    if (version == nullptr) return fail(cudaErrorInvalidValue, "cudaRuntimeGetVersion: version is null");
+    *version = 13010;
+    return cudaSuccess;
+}
+
 int cudaSetDevice(int device) { return device == 0 ? cudaSuccess : fail(cudaErrorInvalidDevice, "no device " + std::to_string(device)); }
 
 int cudaDeviceGetAttribute(int* value, int attr, int device) {

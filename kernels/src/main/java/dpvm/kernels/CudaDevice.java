@@ -23,6 +23,7 @@ public final class CudaDevice {
     private final int index;
     private final int arch, multiprocessors, l2Bytes;
     private final String name;
+    private final CudaMemory memory;
     private final CachingAllocator allocator;
     private final Kernels kernels;
     private final Stream defaultStream;
@@ -46,7 +47,8 @@ public final class CudaDevice {
         Cuda.check(cudart.cudaDeviceGetAttribute(v, cudart.cudaDevAttrL2CacheSize, index), "cudaDeviceGetAttribute");
         l2Bytes = v[0];
         name = "cuda:" + index + " " + productName(index) + " (sm_" + arch + ", " + multiprocessors + " SMs)";
-        allocator = new CachingAllocator(new CudaMemory());
+        memory = new CudaMemory();
+        allocator = new CachingAllocator(memory);
         kernels = new Kernels(arch);
         defaultStream = Stream.create(this);
         stream = defaultStream;
@@ -90,7 +92,8 @@ public final class CudaDevice {
         }
     }
 
-    private static void probe(int index) {
+    /** How many GPUs the driver offers; throws {@link CudaUnavailableException} where there is no usable one. */
+    public static int count() {
         CudaLibraries.require(CudaLibraries.Binding.RUNTIME);
         int[] count = new int[1];
         int err = cudart.cudaGetDeviceCount(count);
@@ -98,8 +101,13 @@ public final class CudaDevice {
             throw new CudaUnavailableException("CUDA unavailable: no usable GPU (cudaGetDeviceCount: "
                     + cudart.cudaGetErrorName(err).getString() + ": " + cudart.cudaGetErrorString(err).getString() + ")", null);
         }
-        if (index >= count[0]) {
-            throw new CudaUnavailableException("CUDA unavailable: cuda:" + index + " requested but " + count[0] + " GPU(s) found", null);
+        return count[0];
+    }
+
+    private static void probe(int index) {
+        int count = count();
+        if (index >= count) {
+            throw new CudaUnavailableException("CUDA unavailable: cuda:" + index + " requested but " + count + " GPU(s) found", null);
         }
     }
 
@@ -138,6 +146,12 @@ public final class CudaDevice {
 
     public MemoryStats memoryStats() {
         return allocator.stats();
+    }
+
+    /** {free, total} bytes of device memory as the driver sees them (the allocator's cache counts as used). */
+    public long[] freeAndTotalBytes() {
+        activate();
+        return memory.info();
     }
 
     /** Frees the allocator's cached blocks back to the device. */

@@ -1,11 +1,22 @@
 package dpvm.kernels;
 
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.cudnn;
+import org.bytedeco.cuda.global.nvrtc;
 import org.bytedeco.javacpp.Loader;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Loads each JavaCPP binding once and remembers why it failed. A failed load leaves the binding's class
@@ -15,10 +26,10 @@ import java.util.regex.Pattern;
 public final class CudaLibraries {
     /** The bindings the backend uses, with the libraries a user would have to install for each. */
     public enum Binding {
-        RUNTIME(org.bytedeco.cuda.global.cudart.class, "the NVIDIA driver (libcuda.so.1) and the CUDA runtime (libcudart)"),
-        NVRTC(org.bytedeco.cuda.global.nvrtc.class, "NVRTC (libnvrtc), from the CUDA toolkit or the nvidia-cuda-nvrtc wheel"),
-        CUBLAS(org.bytedeco.cuda.global.cublas.class, "cuBLAS (libcublas, libcublasLt), from the CUDA toolkit or the nvidia-cublas wheel"),
-        CUDNN(org.bytedeco.cuda.global.cudnn.class, "cuDNN 9 (libcudnn_*.so.9), from the nvidia-cudnn wheel or a cuDNN install");
+        RUNTIME(cudart.class, "the NVIDIA driver (libcuda.so.1) and the CUDA runtime (libcudart)"),
+        NVRTC(nvrtc.class, "NVRTC (libnvrtc), from the CUDA toolkit or the nvidia-cuda-nvrtc wheel"),
+        CUBLAS(cublas.class, "cuBLAS (libcublas, libcublasLt), from the CUDA toolkit or the nvidia-cublas wheel"),
+        CUDNN(cudnn.class, "cuDNN 9 (libcudnn_*.so.9), from the nvidia-cudnn wheel or a cuDNN install");
 
         final Class<?> type;
         final String needs;
@@ -85,5 +96,73 @@ public final class CudaLibraries {
         String s = e.toString();
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /**
+     * One line naming each CUDA library's version and the file it was loaded from, e.g. {@code driver 13.0
+     * (kernel module 580.159.04, /usr/lib/x86_64-linux-gnu/libcuda.so.1); runtime 13.0 (.../libcudart.so.13);
+     * cuBLAS 13.0.2 (...); cuDNN 9.13.0 (...); NVRTC 13.0 (...)}: what a benchmark or parity result needs beside
+     * the GPU's name to be repeated, and the first thing to read when two library versions were mixed. A library
+     * that cannot be loaded is named with the reason instead.
+     */
+    public static String report() {
+        require(Binding.RUNTIME);
+        List<String> parts = new ArrayList<>();
+        int[] v = new int[1];
+        String module = driverModuleVersion();
+        parts.add("driver " + (cudart.cudaDriverGetVersion(v) == cudart.cudaSuccess ? cudaVersion(v[0]) : "version unknown")
+                + " (" + (module == null ? "" : "kernel module " + module + ", ") + loadedFrom("libcuda.so") + ")");
+        parts.add("runtime " + (cudart.cudaRuntimeGetVersion(v) == cudart.cudaSuccess ? cudaVersion(v[0]) : "version unknown")
+                + " (" + loadedFrom("libcudart.so") + ")");
+        parts.add(library(Binding.CUBLAS, "cuBLAS", "libcublas.so", () -> {
+            int[] p = new int[3];
+            for (int i = 0; i < 3; i++) {
+                int[] one = new int[1];
+                int type = i == 0 ? cudart.MAJOR_VERSION : i == 1 ? cudart.MINOR_VERSION : cudart.PATCH_LEVEL;
+                if (cublas.cublasGetProperty(type, one) != 0) return "version unknown";
+                p[i] = one[0];
+            }
+            return p[0] + "." + p[1] + "." + p[2];
+        }));
+        parts.add(library(Binding.CUDNN, "cuDNN", "libcudnn.so", () -> {
+            long n = cudnn.cudnnGetVersion();
+            return n / 10000 + "." + n / 100 % 100 + "." + n % 100;
+        }));
+        parts.add(library(Binding.NVRTC, "NVRTC", "libnvrtc.so", () -> {
+            int[] major = new int[1], minor = new int[1];
+            return nvrtc.nvrtcVersion(major, minor) == 0 ? major[0] + "." + minor[0] : "version unknown";
+        }));
+        return String.join("; ", parts);
+    }
+
+    private static String library(Binding b, String name, String file, Supplier<String> version) {
+        if (!available(b)) return name + " unavailable (" + FAILURES.get(b) + ")";
+        return name + " " + version.get() + " (" + loadedFrom(file) + ")";
+    }
+
+    /** CUDA's packed version (major * 1000 + minor * 10) as "13.0". */
+    static String cudaVersion(int packed) {
+        return packed / 1000 + "." + packed % 1000 / 10;
+    }
+
+    /** The path of the first mapped file whose name starts with {@code prefix}, from /proc/self/maps. */
+    static String loadedFrom(String prefix) {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(p -> p.startsWith("/") && Path.of(p).getFileName().toString().startsWith(prefix))
+                    .findFirst().orElse("not mapped");
+        } catch (IOException | RuntimeException e) {
+            return "path unknown";
+        }
+    }
+
+    /** The NVIDIA kernel module's version ("580.159.04"), or null where /proc/driver/nvidia/version is absent. */
+    private static String driverModuleVersion() {
+        try {
+            Matcher m = Pattern.compile("Kernel Module\\s+([0-9.]+)").matcher(Files.readString(Path.of("/proc/driver/nvidia/version")));
+            return m.find() ? m.group(1) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 }

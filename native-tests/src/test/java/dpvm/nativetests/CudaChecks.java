@@ -2,6 +2,7 @@ package dpvm.nativetests;
 
 import dpvm.kernels.CudaDevice;
 import dpvm.kernels.CudaGraph;
+import dpvm.kernels.CudaLibraries;
 import dpvm.kernels.MathMode;
 import dpvm.kernels.memory.MemoryStats;
 import dpvm.kernels.profile.Nvtx;
@@ -15,6 +16,12 @@ import dpvm.tensor.Tensor;
 import dpvm.tensor.check.Tolerance;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -434,5 +441,28 @@ class CudaChecks extends GpuChecks {
                 random(new int[] {2, 8193}, 29, GPU).softmax(1);
             }
         });
+    }
+
+    @Test
+    void devicesAndLibrariesAreDescribedWithVersionsAndFiles() {
+        List<String> lines = Backends.describe();
+        String device = lines.stream().filter(l -> l.startsWith("cuda:0 ")).findFirst().orElseThrow(() -> new AssertionError(lines));
+        assertTrue(device.matches(Pattern.quote(CudaDevice.get(0).name()) + ", [0-9.]+ GiB \\([0-9.]+ GiB free\\)"), device);
+        String libraries = lines.get(lines.size() - 1);
+        assertTrue(libraries.startsWith("  libraries: "), libraries);
+        assertEquals(CudaLibraries.report(), libraries.substring("  libraries: ".length()));
+        // each library with a version and the file the process mapped it from
+        Matcher m = Pattern.compile(
+                "driver (\\d+\\.\\d+) \\((?:kernel module [0-9.]+, )?(/\\S*libcuda\\.so[.0-9]*)\\); runtime (\\d+\\.\\d+) \\((/\\S*libcudart\\.so[.0-9]*)\\); "
+                + "cuBLAS (\\d+\\.\\d+\\.\\d+) \\((/\\S*libcublas\\.so[.0-9]*)\\); cuDNN (9\\.\\d+\\.\\d+) \\((/\\S*libcudnn\\.so[.0-9]*)\\); "
+                + "NVRTC (\\d+\\.\\d+) \\((/\\S*libnvrtc\\.so[.0-9]*)\\)").matcher(libraries.substring("  libraries: ".length()));
+        assertTrue(m.matches(), libraries);
+        for (int g = 2; g <= 10; g += 2) assertTrue(Files.exists(Path.of(m.group(g))), m.group(g));
+        if (emulator()) {
+            // the emulator's own files, and the versions it reports (its NVRTC says 0.1 so no cache mixes its images with cubins)
+            Path dir = Path.of(m.group(4)).getParent();
+            for (int g = 2; g <= 10; g += 2) assertEquals(dir, Path.of(m.group(g)).getParent(), m.group(g));
+            assertEquals(List.of("13.1", "13.1", "13.2.1", "9.19.0", "0.1"), List.of(m.group(1), m.group(3), m.group(5), m.group(7), m.group(9)));
+        }
     }
 }

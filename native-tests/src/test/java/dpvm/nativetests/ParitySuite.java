@@ -1,6 +1,7 @@
 package dpvm.nativetests;
 
 import dpvm.kernels.CudaDevice;
+import dpvm.kernels.CudaLibraries;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.DiscoverySelector;
@@ -79,6 +80,7 @@ class ParitySuite {
         System.out.printf("PARITY %s: %d tests, %d passed, %d failed, %d skipped, %.1f s on %s%n", devices,
                 s.getTestsFoundCount(), s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsSkippedCount() + s.getTestsAbortedCount(),
                 (System.nanoTime() - t0) / 1e9, CudaDevice.get(0).name());
+        System.out.println("LIBRARIES " + CudaLibraries.report());
         failures.forEach(f -> System.out.println("  FAILED " + f));
         skips.forEach(f -> System.out.println("  SKIPPED " + f));
         // a runtime that cannot scan jars (no jdk.zipfs) finds no op tests and would otherwise pass quietly

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = {"Dual-path video-music retrieval on a from-scratch tensor engine.", "Add --profile to any command for a per-op GPU time table,",
                 "--deterministic for the same bits on every GPU run (ordered index gradients, deterministic cuDNN algorithms),",
                 "and --sync-debug to name every line that makes the host wait for the GPU."},
-        subcommands = {DemoCommand.class, SynthCommand.class, ImportCommand.class, ExtractCommand.class})
+        subcommands = {DemoCommand.class, SynthCommand.class, ImportCommand.class, ExtractCommand.class, DevicesCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,6 +2,7 @@ package dpvm.nativetests.bench;
 
 import dpvm.kernels.Cuda;
 import dpvm.kernels.CudaDevice;
+import dpvm.kernels.CudaLibraries;
 import dpvm.kernels.MathMode;
 import dpvm.kernels.lab.GpuTimer;
 import dpvm.tensor.Backend;
@@ -55,6 +56,7 @@ public final class GpuBench {
         CudaDevice dev = CudaDevice.get(0);
         int warm = 3, reps = SMALL ? 3 : 20;
         if (SMALL) System.out.println("# rehearsal sizes (-Ddpvm.bench.small=true): not a measurement");
+        System.out.println("# dpvm on " + dev.name() + ": " + CudaLibraries.report());
         int failures = 0;
         try (GpuTimer timer = new GpuTimer(dev)) {
             Backend be = Backends.of(GPU);

@@ -48,6 +48,7 @@ class BenchTableTest {
     @Test
     void judgesTheIssuesTargetsAgainstThePeerAndTheCopyRate(@TempDir Path dir) throws Exception {
         List<String> ours = List.of(
+                "# dpvm on cuda:0 Test GPU (sm_90, 132 SMs): driver 13.0 (/lib/libcuda.so.1); runtime 13.0 (/lib/libcudart.so.13)",
                 row("matmul_4096_fp32", 2.10, 65.4, "TFLOP/s"),          // 1.05x PyTorch's time: met
                 row("conv3d_fwd_fp32", 12.0, 10.0, "TFLOP/s"),           // 1.20x: missed
                 row("softmax_8192x4096", 0.2, 1500.0, "GB/s"),           // 50% of the copy rate: missed
@@ -56,6 +57,7 @@ class BenchTableTest {
                 row("gelu_tanh_256MiB", 0.3, 1800.0, "GB/s"),            // no target, only its share
                 "{\"group\":4,\"error\":\"java.lang.IllegalStateException: boom\"}");
         List<String> theirs = List.of(
+                "# torch 2.11.0+cu130 on Test GPU: CUDA 13.0, cuDNN 91300",
                 row("matmul_4096_fp32", 2.00, 68.7, "TFLOP/s"),
                 row("conv3d_fwd_fp32", 10.0, 12.0, "TFLOP/s"),
                 row("softmax_8192x4096", 0.19, 2400.0, "GB/s"),
@@ -63,7 +65,11 @@ class BenchTableTest {
                 row("copy_d2d_256MiB", 0.19, 3000.0, "GB/s"),
                 row("layernorm_8192x4096", 0.2, 2500.0, "GB/s"));       // only PyTorch measured it
         List<String> t = table(dir, ours, theirs);
+        // the machine, then what each side ran on, above the table
         assertEquals("machine: Test GPU, 80 GiB", t.get(0));
+        assertEquals(ours.get(0).substring(2), t.get(1));
+        assertEquals(theirs.get(0).substring(2), t.get(2));
+        assertTrue(t.get(3).startsWith("case "), t.get(3));
         assertTrue(line(t, "matmul_4096_fp32").matches(".* 1\\.05 .*met$"), line(t, "matmul_4096_fp32"));
         assertTrue(line(t, "conv3d_fwd_fp32").matches(".* 1\\.20 .*missed$"), line(t, "conv3d_fwd_fp32"));
         assertTrue(line(t, "softmax_8192x4096").matches(".* 50% +80% +missed$"), line(t, "softmax_8192x4096"));
