@@ -80,6 +80,7 @@ inline void (*body)(void**) = nullptr;
 inline void** body_args = nullptr;
 inline unsigned long long exchange[MAX_THREADS / 32][32];  // one slot per lane for shuffles and votes
 inline char error[512];
+inline char fault[512];  // the first undefined warp read of a launch (a shuffle from an exited lane), or empty
 
 inline void yield_as(State s) {
     current->state = s;
@@ -214,6 +215,7 @@ inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
         makecontext(&f.start, entry, 0);
     }
     active = threads;
+    fault[0] = 0;
     Order& order = schedule();
     unsigned long long blocks = (unsigned long long) grid.x * grid.y * grid.z;
     Bijection blockOrder = order.next(blocks);
@@ -260,18 +262,32 @@ inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
         }
     }
     current = nullptr;
+    if (fault[0]) {
+        snprintf(error, sizeof error, "%s", fault);
+        return 1;
+    }
     return 0;
 }
 
 // Warp exchange: every live lane publishes a value, the warp meets, each reads, the warp meets again (so the
-// next exchange cannot overwrite a value not yet read).
+// next exchange cannot overwrite a value not yet read). Reading another lane that has exited, or that the block
+// does not have (a block smaller than the warp), gives an undefined value on a GPU; it is recorded as the
+// launch's fault, which fails the launch, instead of quietly reading a stale slot.
 template <typename T> inline T exchange_read(T v, int src) {
     static_assert(sizeof(T) <= 8, "warp exchange of more than 8 bytes");
     int w = current->warp, lane = current->lane;
     memcpy(&exchange[w][lane], &v, sizeof(T));
     yield_as(AT_WARP_BARRIER);
     T r = v;
-    if (src >= 0 && src < lanes_in_warp(w)) memcpy(&r, &exchange[w][src], sizeof(T));
+    if (src != lane) {
+        bool exists = src >= 0 && src < lanes_in_warp(w);
+        if (exists && fibers[w * 32 + src].state != DONE) {
+            memcpy(&r, &exchange[w][src], sizeof(T));
+        } else if (!fault[0]) {
+            snprintf(fault, sizeof fault, "warp shuffle in block (%u,%u,%u): lane %d of warp %d reads lane %d, which %s (its value is undefined on a GPU)",
+                     block_index.x, block_index.y, block_index.z, lane, w, src, exists ? "has exited" : "the block does not have");
+        }
+    }
     yield_as(AT_WARP_BARRIER);
     return r;
 }

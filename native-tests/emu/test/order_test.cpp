@@ -1,7 +1,7 @@
 // The emulator's run order (DPVM_EMU_ORDER, device.h): a kernel that reads shared memory another thread writes
 // without a barrier between sees fresh or stale values depending on the order, while the same kernel with the
 // barrier sees fresh values under every order; blocks run in the order asked for; the shuffled block order is a
-// permutation at every grid size. Usage: DPVM_EMU_ORDER=O order_test O (run once per order: it is read once).
+// permutation at every grid size; a warp shuffle that reads an exited lane fails its launch. Usage: DPVM_EMU_ORDER=O order_test O (run once per order: it is read once).
 #include "device.h"
 
 #include <set>
@@ -28,8 +28,18 @@ __global__ void neighbour_synced(int* out, int* blocks, int* count) {
     if (t == 0) blocks[(*count)++] = blockIdx.x;
 }
 
+// a warp sum by shuffles over `live` lanes of a block of `threads`; the upper lanes exit first when `early_exit`
+__global__ void warp_sum(float* out, int live, int width, bool early_exit) {
+    int t = threadIdx.x;
+    if (early_exit && t >= live) return;
+    float v = t < live ? 1.0f + t : 0.0f;
+    for (int d = width / 2; d > 0; d /= 2) v += __shfl_down_sync(0xffffffffu, v, d, width);
+    if (t == 0) *out = v;
+}
+
 EMU_KERNEL(neighbour)
 EMU_KERNEL(neighbour_synced)
+EMU_KERNEL(warp_sum)
 EMU_MODULE()
 
 static int failures = 0;
@@ -61,8 +71,34 @@ static Result launch(void (*kernel)(void**)) {
     return r;
 }
 
+// One block of warp_sum: the launch's error ("" when it ran) and lane 0's sum.
+static std::string warpSum(int threads, int live, int width, bool earlyExit, float* sum) {
+    float* o = sum;
+    void* args[] = {&o, &live, &width, &earlyExit};
+    const char* error = nullptr;
+    return emu_run(emu_kernel_warp_sum, args, 1, 1, 1, threads, 1, 1, &error) == 0 ? "" : error;
+}
+
+// A shuffle that reads an exited lane, or a lane the block does not have, fails the launch and names the lanes;
+// the same reduction with every lane it reads alive gives the exact sum.
+static void warpReads(const std::string& order) {
+    float sum = -1;
+    std::string e = warpSum(32, 32, 32, false, &sum);
+    expect(e.empty() && sum == 32 * 33 / 2, order + ": a full-warp sum " + std::to_string(sum) + " " + e);
+    e = warpSum(32, 20, 32, true, &sum);
+    expect(e.find("which has exited") != std::string::npos,
+           order + ": a shuffle from exited lanes is reported: '" + e + "'");
+    e = warpSum(16, 16, 32, false, &sum);
+    expect(e.find("which the block does not have") != std::string::npos, order + ": a shuffle beyond a 16-thread block is reported: '" + e + "'");
+    e = warpSum(16, 16, 16, false, &sum);
+    expect(e.empty() && sum == 16 * 17 / 2, order + ": width 16 in a 16-thread block " + std::to_string(sum) + " " + e);
+    e = warpSum(32, 32, 32, false, &sum);
+    expect(e.empty(), order + ": the fault does not outlive its launch: " + e);
+}
+
 int main(int argc, char** argv) {
     std::string order = argc > 1 ? argv[1] : "forward";
+    warpReads(order);
     Result racy = launch(emu_kernel_neighbour), synced = launch(emu_kernel_neighbour_synced);
     expect(synced.stale == 0, order + ": with the barrier every read is fresh (" + std::to_string(synced.stale) + " stale)");
     std::vector<int> forward(BLOCKS), reverse(BLOCKS);
