@@ -68,8 +68,39 @@ constexpr int MULTIPROCESSORS = 2;
 constexpr int L2_BYTES = 4 << 20;
 
 std::recursive_mutex lock;
-std::map<uintptr_t, size_t> allocations;  // start -> bytes
+std::map<uintptr_t, size_t> allocations;  // start -> bytes (rounded to 256), not counting the redzones
 size_t allocated = 0;
+
+// Every allocation sits between two redzones of canary words. A kernel that wrote past the end (or before the
+// start) of an operand it was given is named when its launch ends; any other writer, when the memory is freed.
+// The canary reads as a float NaN and a negative int, so a kernel that reads past an operand tends to fail the
+// comparison with the CPU, or an index check, too.
+constexpr size_t REDZONE = 256;
+constexpr uint32_t CANARY = 0xFFA5A5A5u;
+
+void paint_redzones(uintptr_t start, size_t bytes) {
+    for (size_t i = 0; i < REDZONE; i += 4) {
+        memcpy((char*) start - REDZONE + i, &CANARY, 4);
+        memcpy((char*) start + bytes + i, &CANARY, 4);
+    }
+}
+
+// "" when both redzones of the allocation at `start` are intact, else what was overwritten (and repaints it).
+std::string check_redzones(uintptr_t start, size_t bytes) {
+    long before = -1, after = -1;
+    for (size_t i = 0; i < REDZONE; i += 4) {
+        if (memcmp((char*) start - REDZONE + i, &CANARY, 4) != 0 && before < 0) before = (long) (REDZONE - i);
+        if (memcmp((char*) start + bytes + i, &CANARY, 4) != 0) after = (long) (i + 4);
+    }
+    if (before < 0 && after < 0) return "";
+    paint_redzones(start, bytes);
+    char text[200];
+    snprintf(text, sizeof text, "the %zu-byte allocation at 0x%lx was written %s%s%s", bytes, (unsigned long) start,
+             after >= 0 ? ("up to " + std::to_string(after) + " bytes past its end").c_str() : "",
+             after >= 0 && before >= 0 ? " and " : "",
+             before >= 0 ? ("up to " + std::to_string(before) + " bytes before its start").c_str() : "");
+    return text;
+}
 std::string last_message;
 
 size_t memory_limit() {
@@ -332,9 +363,11 @@ int cudaMalloc(void** p, size_t bytes) {
     size_t rounded = (bytes + 255) / 256 * 256;
     if (rounded == 0) rounded = 256;
     if (rounded > memory_limit() - allocated) return last_error = cudaErrorMemoryAllocation;
-    void* m = aligned_alloc(256, rounded);
-    if (!m) return last_error = cudaErrorMemoryAllocation;
+    char* base = (char*) aligned_alloc(256, rounded + 2 * REDZONE);
+    if (!base) return last_error = cudaErrorMemoryAllocation;
+    char* m = base + REDZONE;
     memset(m, 0xFF, rounded);  // fresh device memory reads as NaN / -1, so unwritten outputs show
+    paint_redzones((uintptr_t) m, rounded);
     allocations[(uintptr_t) m] = rounded;
     allocated += rounded;
     *p = m;
@@ -348,9 +381,11 @@ int cudaFree(void* p) {
     auto it = allocations.find((uintptr_t) p);
     if (it == allocations.end()) return fail(cudaErrorInvalidValue, "cudaFree of an address that is not an allocation's start");
     int e = drain_all();
+    std::string damage = check_redzones(it->first, it->second);
     allocated -= it->second;
     allocations.erase(it);
-    free(p);
+    free((char*) p - REDZONE);
+    if (!damage.empty()) return fail(cudaErrorIllegalAddress, "cudaFree: " + damage + " by work queued while it was live (a library call, or a kernel through an address it computed)");
     return e ? last_error = e : cudaSuccess;
 }
 
@@ -638,6 +673,22 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
         if (f->module->run(f->kernel, p.data(), gx, gy, gz, bx, by, bz, &error) != 0) {
             failure = CUDA_ERROR_LAUNCH_FAILED;
             emu::report("cuLaunchKernel", (f->name + ": " + error).c_str());
+        }
+        // the allocations the kernel was handed (pointer-sized parameters that point into one) must have
+        // kept their redzones: an out-of-bounds write, which a GPU reports as an illegal address or not at all
+        for (auto& v : values) {
+            if (v.size() != sizeof(uintptr_t)) continue;
+            uintptr_t a;
+            memcpy(&a, v.data(), sizeof a);
+            auto it = allocations.upper_bound(a);
+            if (a == 0 || it == allocations.begin()) continue;
+            --it;
+            if (a >= it->first + it->second) continue;
+            std::string damage = check_redzones(it->first, it->second);
+            if (!damage.empty()) {
+                failure = CUDA_ERROR_LAUNCH_FAILED;
+                emu::report("cuLaunchKernel", (f->name + ": out-of-bounds write: " + damage).c_str());
+            }
         }
     });
     return failure;  // set only by eager streams, which ran the kernel already; lazy ones report it when synchronised

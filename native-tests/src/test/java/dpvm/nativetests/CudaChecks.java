@@ -342,6 +342,37 @@ class CudaChecks extends GpuChecks {
         assertEquals(6.0, Tensor.of(new double[] {1, 2, 3}, 3).to(GPU).sum().item(), 0.0, "the device works on");
     }
 
+    /**
+     * The emulator keeps a redzone on each side of every allocation: a kernel that writes past the end or before
+     * the start of an operand it was given fails, named, at the next wait (a GPU may corrupt a neighbour silently);
+     * the last element in bounds is fine.
+     */
+    @Test
+    void aKernelThatWritesOutsideItsOperandIsNamed() {
+        CudaDevice d = CudaDevice.get(0);
+        Assumptions.assumeTrue(lazyStreams(), "needs the emulator's redzones and lazy streams");
+        var past = d.kernels().generated("test_write_at", () -> """
+                extern "C" __global__ void write_at(float* out, int at) {
+                    if (threadIdx.x == 0) out[at] = 1.0f;
+                }
+                """, "write_at");
+        d.synchronize();
+        d.emptyCache(); // a fresh allocation of exactly the size class, so one element past it is its redzone
+        Tensor out = Tensor.zeros(new int[] {512}, DType.FLOAT32, GPU);
+        long address = ((dpvm.kernels.CudaStorage) out.storage()).address();
+        int end = (int) (dpvm.kernels.memory.CachingAllocator.roundUp(512 * 4) / 4);
+        dpvm.kernels.runtime.Launcher.launch(past, d.rawStream(), 1, 32, 0, address, end - 1);
+        d.synchronize();
+        for (int at : new int[] {end, end + 7, -1}) {
+            dpvm.kernels.runtime.Launcher.launch(past, d.rawStream(), 1, 32, 0, address, at);
+            dpvm.kernels.CudaException e = assertThrows(dpvm.kernels.CudaException.class, d::synchronize, "write at " + at);
+            String where = at < 0 ? "up to 4 bytes before its start" : "up to " + 4 * (at - end + 1) + " bytes past its end";
+            for (String part : new String[] {"write_at", "out-of-bounds write", where})
+                assertTrue(e.getMessage().contains(part), part + " in: " + e.getMessage());
+        }
+        assertEquals(6.0, Tensor.of(new double[] {1, 2, 3}, 3).to(GPU).sum().item(), 0.0, "the device works on");
+    }
+
     /** A launch with more threads than a kernel's __launch_bounds__ allows fails at once, as on a GPU; the device works on. */
     @Test
     void launchBeyondAKernelsLaunchBoundsIsRefused() {
