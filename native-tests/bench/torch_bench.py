@@ -51,7 +51,7 @@ def median_ms(fn):
 
 
 def emit(name, ms, work, unit):
-    rate = work / (ms * 1e9) if unit == "TFLOP/s" else work / (ms * 1e6)
+    rate = work / (ms * 1e9) if unit == "TFLOP/s" else work / ms if unit == "kop/s" else work / (ms * 1e6)
     print(json.dumps({"case": name, "ms": round(ms, 5), "rate": round(rate, 2), "unit": unit}), flush=True)
 
 
@@ -170,7 +170,28 @@ def add_and_copy():
         emit("copy_d2d_256MiB", median_ms(lambda: out.copy_(p)), 2.0 * n * 4, "GB/s")
 
 
-GROUPS = [matmul, conv3d, softmax_layernorm, batchnorm, reductions, pool_embedding, gelu, add_and_copy]
+def sync():
+    if DEV == "cuda":
+        torch.cuda.synchronize()
+
+
+def tiny_add_eager():
+    # eager small-op cost: adds of 4-element tensors issued back to back then waited for once, by the wall clock
+    n = size(10000, 200)
+    p, q = rand(4), rand(4)
+    ms_per_op = []
+    with torch.no_grad():
+        for _ in range(6):
+            sync()
+            start = time.perf_counter()
+            for _ in range(n):
+                p + q
+            sync()
+            ms_per_op.append((time.perf_counter() - start) * 1e3 / n)
+    emit("tiny_add_eager", statistics.median(ms_per_op[1:]), 1.0, "kop/s")  # the first round warms up
+
+
+GROUPS = [matmul, conv3d, softmax_layernorm, batchnorm, reductions, pool_embedding, gelu, add_and_copy, tiny_add_eager]
 
 
 def main():

@@ -19,7 +19,7 @@ import java.util.Locale;
 /**
  * The engine's side of the GPU benchmarks; bench/torch_bench.py is its PyTorch twin with the same cases and
  * timing rules, and bench/compare.py joins both outputs into one table. Prints one JSON object per case:
- * name, median ms, and the work (FLOPs or bytes) that turns time into a rate.
+ * name, median ms, and the work (FLOPs, bytes, or one op) that turns time into a rate.
  */
 public final class GpuBench {
     private GpuBench() {}
@@ -33,7 +33,7 @@ public final class GpuBench {
     }
 
     private static void emit(String name, double ms, double work, String unit) {
-        double rate = unit.equals("TFLOP/s") ? work / (ms * 1e9) : work / (ms * 1e6);
+        double rate = unit.equals("TFLOP/s") ? work / (ms * 1e9) : unit.equals("kop/s") ? work / ms : work / (ms * 1e6);
         System.out.printf(Locale.ROOT, "{\"case\":\"%s\",\"ms\":%.5f,\"rate\":%.2f,\"unit\":\"%s\"}%n", name, ms, rate, unit);
     }
 
@@ -182,6 +182,23 @@ public final class GpuBench {
                     emit("add_256MiB", t.medianMs(warm, reps, () -> b.binary(Backend.Binary.ADD, p, q).close()), 3.0 * n * 4, "GB/s");
                     emit("copy_d2d_256MiB", t.medianMs(warm, reps, () -> Cuda.check(cudart.cudaMemcpyAsync(Cuda.at(ptr(out)), Cuda.at(ptr(p)), 4L * n,
                             cudart.cudaMemcpyDeviceToDevice, dev.rawStream()), "cudaMemcpyAsync")), 2.0 * n * 4, "GB/s");
+                },
+                (t, b) -> {
+                    // eager small-op cost: adds of 4-element tensors through the tensor front end, issued back to
+                    // back then waited for once, by the wall clock; the host's cost of issuing a kernel is the limit
+                    int n = size(10000, 200);
+                    Tensor p = rand(25, 4), q = rand(26, 4);
+                    double[] msPerOp = new double[6];
+                    for (int round = 0; round < msPerOp.length; round++) {
+                        dev.synchronize();
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < n; i++) p.add(q).close();
+                        dev.synchronize();
+                        msPerOp[round] = (System.nanoTime() - t0) / 1e6 / n;
+                    }
+                    double[] timed = java.util.Arrays.copyOfRange(msPerOp, 1, msPerOp.length); // the first round warms up
+                    java.util.Arrays.sort(timed);
+                    emit("tiny_add_eager", timed[timed.length / 2], 1, "kop/s");
                 },
             };
             for (int i = 0; i < groups.length; i++) {
