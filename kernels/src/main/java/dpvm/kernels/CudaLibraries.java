@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * Loads each JavaCPP binding once and remembers why it failed. A failed load leaves the binding's class
  * unusable for the rest of the run (later uses throw NoClassDefFoundError without the cause), so the first
- * failure is turned into a message naming the missing library and cached.
+ * failure is turned into a message naming the missing library and cached. {@link #report()} names each loaded
+ * library's version and file.
  */
 public final class CudaLibraries {
     /** The bindings the backend uses, with the libraries a user would have to install for each. */

@@ -14,6 +14,8 @@ import java.util.Locale;
  * driver, GPU or library gets a {@link CudaUnavailableException} naming which.
  */
 public final class CudaProvider implements Backends.Provider {
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
     @Override
     public String deviceType() {
         return "cuda";
@@ -44,6 +46,4 @@ public final class CudaProvider implements Backends.Provider {
         }
         return lines;
     }
-
-    private static final double GIB = 1024.0 * 1024 * 1024;
 }
