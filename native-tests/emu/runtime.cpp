@@ -65,6 +65,10 @@ enum {
 
 // A small device, so grid-stride loops and multi-block paths run even on test-sized inputs.
 constexpr int MULTIPROCESSORS = 2;
+// The most threads per block the emulator launches for a kernel that declares no __launch_bounds__: a GPU runs
+// more only while the kernel's registers fit (65536 a multiprocessor, up to 255 a thread), which depends on
+// the compiler; with 256 they always fit, so refusing more here makes the register limit a rule, not luck.
+constexpr int UNBOUNDED_THREADS = 256;
 constexpr int L2_BYTES = 4 << 20;
 
 std::recursive_mutex lock;
@@ -164,7 +168,8 @@ struct Function {
     std::string name;
     void (*kernel)(void**);
     int (*params)(size_t*);
-    int maxThreads;  // per block: the kernel's __launch_bounds__, else the device's 1024
+    int maxThreads;  // per block: the kernel's __launch_bounds__, else UNBOUNDED_THREADS
+    bool bounded;    // whether the kernel declares __launch_bounds__
 };
 
 double now_ms() {
@@ -642,7 +647,7 @@ int cuModuleGetFunction(void** function, void* module, const char* name) {
     auto params = (int (*)(size_t*)) dlsym(m->so, ("emu_params_" + std::string(name)).c_str());
     if (!kernel || !params) return driver_fail(CUDA_ERROR_NOT_FOUND, std::string("cuModuleGetFunction: no kernel named ") + name);
     auto bounds = (int (*)()) dlsym(m->so, ("emu_bounds_" + std::string(name)).c_str());
-    *function = new Function{m, name, kernel, params, bounds ? bounds() : 1024};
+    *function = new Function{m, name, kernel, params, bounds ? bounds() : UNBOUNDED_THREADS, bounds != nullptr};
     return CUDA_SUCCESS;
 }
 
@@ -656,8 +661,13 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
     unsigned long long threads = (unsigned long long) bx * by * bz;
     if (bx == 0 || by == 0 || bz == 0 || bz > 64 || threads > 1024)
         return driver_fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel(" + f->name + "): block of " + std::to_string(bx) + "x" + std::to_string(by) + "x" + std::to_string(bz) + " threads (at most 1024, z at most 64)");
-    if (threads > (unsigned long long) f->maxThreads)
+    if (threads > (unsigned long long) f->maxThreads && f->bounded)
         return driver_fail(CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, "cuLaunchKernel(" + f->name + "): block of " + std::to_string(threads) + " threads exceeds the kernel's __launch_bounds__(" + std::to_string(f->maxThreads) + ")");
+    if (threads > (unsigned long long) f->maxThreads)
+        return driver_fail(CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, "cuLaunchKernel(" + f->name + "): block of " + std::to_string(threads) +
+                                                                   " threads for a kernel without __launch_bounds__, which the compiler may give up to 255 registers a thread: a multiprocessor's 65536 fit only " +
+                                                                   std::to_string(UNBOUNDED_THREADS) + " such threads, so a GPU refuses the launch when the kernel uses more than " +
+                                                                   std::to_string(65536 / threads) + " (declare __launch_bounds__(" + std::to_string(threads) + "))");
     size_t sizes[64];
     int count = f->params(sizes);
     // copy the parameter values now, as CUDA does (the caller reuses its buffers, and a graph replays later)

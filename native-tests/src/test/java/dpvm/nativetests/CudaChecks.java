@@ -381,6 +381,15 @@ class CudaChecks extends GpuChecks {
         RuntimeException e = assertThrows(RuntimeException.class, () -> dpvm.kernels.runtime.Launcher.launch(bounded, d.rawStream(), 1, 1024, 0,
                 0L, 0L, 0L, 0L, 0L, 0L, 0, 0, 1e-5));
         assertTrue(e.getMessage().contains("cuLaunchKernel"), e.getMessage());
+        if (emulator()) {
+            // stricter than a GPU, which refuses only when the registers do not fit: without __launch_bounds__,
+            // at most 256 threads, the most that fit whatever the compiler chose (every launch site keeps to it;
+            // the emulator prints the reason, the driver API returns only the code)
+            var unbounded = d.kernels().function("copy.cu", "fill_f32");
+            dpvm.kernels.runtime.Launcher.launch(unbounded, d.rawStream(), 1, 256, 0, 0, 0L, 0.0);
+            RuntimeException wide = assertThrows(RuntimeException.class, () -> dpvm.kernels.runtime.Launcher.launch(unbounded, d.rawStream(), 1, 512, 0, 0, 0L, 0.0));
+            assertTrue(wide.getMessage().contains("CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"), wide.getMessage());
+        }
         assertEquals(6.0, Tensor.of(new double[] {1, 2, 3}, 3).to(GPU).sum().item(), 0.0);
     }
 
