@@ -90,6 +90,13 @@ run() {
     # no longer fits in DPVM_RUN_BUDGET seconds. A limit can be raised for a run with the whole call to itself.
     local started=$SECONDS budget="${DPVM_RUN_BUDGET:-560}"
     local parity_limit="${DPVM_PARITY_LIMIT:-300}" bench_limit="${DPVM_BENCH_LIMIT:-150}"
+    # a phase's limit: its own, or a share of what is left of the budget if that is less (at least 10 s), so
+    # that however long the earlier phases ran, the recap still prints before the device tool's 10 minutes
+    within_budget() { # WANTED_SECONDS SHARE_OF_WHAT_IS_LEFT
+        local left=$(( (budget - (SECONDS - started)) / $2 ))
+        (( left < 10 )) && left=10
+        echo $(( $1 < left ? $1 : left ))
+    }
     if [ "$what" = all ] || [ "$what" = parity ]; then
         set +e
         timeout "$parity_limit" "$java" "${JOPTS[@]}" -Ddpvm.test.devices=cuda:0 -Ddpvm.cuda.poison=true -jar "$BUNDLE/junit-console.jar" execute \
@@ -101,12 +108,12 @@ run() {
     if [ "$what" = all ] || [ "$what" = bench ]; then
         # each side runs to its end even if the other failed, so the table shows whatever was measured
         set +e
-        timeout "$bench_limit" "$java" "${JOPTS[@]}" -cp "$cp" dpvm.nativetests.bench.GpuBench | tee "$out/bench-dpvm.jsonl"
+        timeout "$(within_budget "$bench_limit" 2)" "$java" "${JOPTS[@]}" -cp "$cp" dpvm.nativetests.bench.GpuBench | tee "$out/bench-dpvm.jsonl"
         [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
         if [ -n "${DPVM_BENCH_NO_TORCH:-}" ]; then
             : > "$out/bench-torch.jsonl"   # rehearsal without PyTorch or a GPU
         else
-            PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 timeout "$bench_limit" "$python" "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
+            PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 timeout "$(within_budget "$bench_limit" 1)" "$python" "$HERE/bench/torch_bench.py" | tee "$out/bench-torch.jsonl"
             [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
         fi
         set -e
@@ -119,12 +126,12 @@ run() {
         local sweep_list="${DPVM_LAB_SWEEP:-softmax 8192 4096 --variants;layernorm 8192 4096 --variants;add 67108864 --variants;channel-sum 32 64 50176 --variants;time-sum 64 256 512 --variants;batchnorm 32 64 50176;batchnorm-train 32 64 50176 --variants;batchnorm-backward 32 64 50176 --variants;gelu-tanh 67108864;maxpool3d-backward 8 64 16 112 112;index-add 32768 768 8192 --variants;scatter-add 8192 1024 8 --variants;conv3d 8 64 64 16 56 56 3;conv3d 8 64 64 16 56 56 3 --autotune;conv3d-backward-filter 8 64 64 16 56 56 3;conv3d-backward-filter 8 64 64 16 56 56 3 --autotune}"
         local sweep; IFS=';' read -r -a sweep <<< "$sweep_list"
         for args in "${sweep[@]}"; do
-            if (( SECONDS - started > budget - 45 )); then
+            if (( SECONDS - started > budget - 20 )); then
                 echo "lab $args: skipped, $(( SECONDS - started )) s of the ${budget} s budget used" | tee -a "$out/lab.txt"
                 continue
             fi
             read -r -a lab_args <<< "$args"
-            timeout 90 "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "${lab_args[@]}" 2>&1 | tee -a "$out/lab.txt"
+            timeout "$(within_budget 90 1)" "$java" "${JOPTS[@]}" -cp "$cp" dpvm.kernels.lab.KernelLab "${lab_args[@]}" 2>&1 | tee -a "$out/lab.txt"
             [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
         done
         set -e
