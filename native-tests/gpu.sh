@@ -97,6 +97,11 @@ run() {
         (( left < 10 )) && left=10
         echo $(( $1 < left ? $1 : left ))
     }
+    # first, what this run runs on (the GPU, its memory, each CUDA library's version and file), so that a run
+    # that fails later still says it
+    set +e
+    timeout 60 "$java" "${JOPTS[@]}" -cp "$cp" dpvm.nativetests.DeviceReport 2>&1 | tee "$out/devices.txt"
+    set -e
     if [ "$what" = all ] || [ "$what" = parity ]; then
         set +e
         timeout "$parity_limit" "$java" "${JOPTS[@]}" -Ddpvm.test.devices=cuda:0 -Ddpvm.cuda.poison=true -jar "$BUNDLE/junit-console.jar" execute \
@@ -161,6 +166,7 @@ run() {
     rm -rf "$cache"
     # a recap at the very end, where the device tool's output tail always shows it
     echo "==== recap ($(( SECONDS - started )) s)"
+    [ -f "$out/devices.txt" ] && grep -vE '^WARNING' "$out/devices.txt"
     [ -f "$out/parity.log" ] && { grep -E '^(PARITY|LIBRARIES|SOAK|DETERMINISM|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (stopped at ${parity_limit} s, or see parity.log)"; }
     [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
     [ "$what" = all ] && [ -f "$out/lab.txt" ] && grep -vE '^(WARNING|  ceiling)' "$out/lab.txt"
