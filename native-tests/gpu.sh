@@ -167,7 +167,7 @@ run() {
     # a recap at the very end, where the device tool's output tail always shows it
     echo "==== recap ($(( SECONDS - started )) s)"
     [ -f "$out/devices.txt" ] && grep -vE '^WARNING' "$out/devices.txt"
-    [ -f "$out/parity.log" ] && { grep -E '^(PARITY|LIBRARIES|SOAK|DETERMINISM|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (stopped at ${parity_limit} s, or see parity.log)"; }
+    [ -f "$out/parity.log" ] && { grep -E '^(PARITY|SOAK|DETERMINISM|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (stopped at ${parity_limit} s, or see parity.log)"; }
     [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
     [ "$what" = all ] && [ -f "$out/lab.txt" ] && grep -vE '^(WARNING|  ceiling)' "$out/lab.txt"
     for f in "$out"/sanitize-*.log; do

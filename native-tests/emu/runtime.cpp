@@ -184,12 +184,17 @@ thread_local int failure = 0;
 // so a caller that handles an error (the caching allocator after a failed cudaMalloc) must clear it, as on a GPU.
 thread_local int last_error = 0;
 
-bool inside(const void* p, size_t bytes) {
-    uintptr_t a = (uintptr_t) p;
+// The live allocation holding address a, or allocations.end().
+std::map<uintptr_t, size_t>::iterator holding(uintptr_t a) {
     auto it = allocations.upper_bound(a);
-    if (it == allocations.begin()) return false;
+    if (it == allocations.begin()) return allocations.end();
     --it;
-    return a >= it->first && a + bytes <= it->first + it->second;
+    return a < it->first + it->second ? it : allocations.end();
+}
+
+bool inside(const void* p, size_t bytes) {
+    auto it = holding((uintptr_t) p);
+    return it != allocations.end() && (uintptr_t) p + bytes <= it->first + it->second;
 }
 
 bool capturing(void* stream) { return stream && ((Stream*) stream)->capture; }
@@ -690,10 +695,8 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
             if (v.size() != sizeof(uintptr_t)) continue;
             uintptr_t a;
             memcpy(&a, v.data(), sizeof a);
-            auto it = allocations.upper_bound(a);
-            if (a == 0 || it == allocations.begin()) continue;
-            --it;
-            if (a >= it->first + it->second) continue;
+            auto it = holding(a);
+            if (it == allocations.end()) continue;
             std::string damage = check_redzones(it->first, it->second);
             if (!damage.empty()) {
                 failure = CUDA_ERROR_LAUNCH_FAILED;

@@ -108,28 +108,26 @@ public final class CudaLibraries {
      */
     public static String report() {
         require(Binding.RUNTIME);
+        for (Binding b : Binding.values()) available(b); // loaded before the process's mapped files are read, once
+        List<String> mapped = mappedFiles();
         List<String> parts = new ArrayList<>();
         int[] v = new int[1];
         String module = driverModuleVersion();
         parts.add("driver " + (cudart.cudaDriverGetVersion(v) == cudart.cudaSuccess ? cudaVersion(v[0]) : "version unknown")
-                + " (" + (module == null ? "" : "kernel module " + module + ", ") + loadedFrom("libcuda.so") + ")");
+                + " (" + (module == null ? "" : "kernel module " + module + ", ") + loadedFrom(mapped, "libcuda.so") + ")");
         parts.add("runtime " + (cudart.cudaRuntimeGetVersion(v) == cudart.cudaSuccess ? cudaVersion(v[0]) : "version unknown")
-                + " (" + loadedFrom("libcudart.so") + ")");
-        parts.add(library(Binding.CUBLAS, "cuBLAS", "libcublas.so", () -> {
-            int[] p = new int[3];
-            for (int i = 0; i < 3; i++) {
-                int[] one = new int[1];
-                int type = i == 0 ? cudart.MAJOR_VERSION : i == 1 ? cudart.MINOR_VERSION : cudart.PATCH_LEVEL;
-                if (cublas.cublasGetProperty(type, one) != 0) return "version unknown";
-                p[i] = one[0];
-            }
-            return p[0] + "." + p[1] + "." + p[2];
+                + " (" + loadedFrom(mapped, "libcudart.so") + ")");
+        parts.add(library(Binding.CUBLAS, "cuBLAS", loadedFrom(mapped, "libcublas.so"), () -> {
+            int[] major = new int[1], minor = new int[1], patch = new int[1];
+            boolean known = cublas.cublasGetProperty(cudart.MAJOR_VERSION, major) == 0 && cublas.cublasGetProperty(cudart.MINOR_VERSION, minor) == 0
+                    && cublas.cublasGetProperty(cudart.PATCH_LEVEL, patch) == 0;
+            return known ? major[0] + "." + minor[0] + "." + patch[0] : "version unknown";
         }));
-        parts.add(library(Binding.CUDNN, "cuDNN", "libcudnn.so", () -> {
+        parts.add(library(Binding.CUDNN, "cuDNN", loadedFrom(mapped, "libcudnn.so"), () -> {
             long n = cudnn.cudnnGetVersion();
             return n / 10000 + "." + n / 100 % 100 + "." + n % 100;
         }));
-        parts.add(library(Binding.NVRTC, "NVRTC", "libnvrtc.so", () -> {
+        parts.add(library(Binding.NVRTC, "NVRTC", loadedFrom(mapped, "libnvrtc.so"), () -> {
             int[] major = new int[1], minor = new int[1];
             return nvrtc.nvrtcVersion(major, minor) == 0 ? major[0] + "." + minor[0] : "version unknown";
         }));
@@ -138,7 +136,7 @@ public final class CudaLibraries {
 
     private static String library(Binding b, String name, String file, Supplier<String> version) {
         if (!available(b)) return name + " unavailable (" + FAILURES.get(b) + ")";
-        return name + " " + version.get() + " (" + loadedFrom(file) + ")";
+        return name + " " + version.get() + " (" + file + ")";
     }
 
     /** CUDA's packed version (major * 1000 + minor * 10) as "13.0". */
@@ -148,12 +146,20 @@ public final class CudaLibraries {
 
     /** The path of the first mapped file whose name starts with {@code prefix}, from /proc/self/maps. */
     static String loadedFrom(String prefix) {
+        return loadedFrom(mappedFiles(), prefix);
+    }
+
+    private static String loadedFrom(List<String> mapped, String prefix) {
+        if (mapped == null) return "path unknown";
+        return mapped.stream().filter(p -> Path.of(p).getFileName().toString().startsWith(prefix)).findFirst().orElse("not mapped");
+    }
+
+    /** The files this process has mapped (/proc/self/maps), or null where that cannot be read. */
+    private static List<String> mappedFiles() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
-                    .filter(p -> p.startsWith("/") && Path.of(p).getFileName().toString().startsWith(prefix))
-                    .findFirst().orElse("not mapped");
+            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1)).filter(p -> p.startsWith("/")).distinct().toList();
         } catch (IOException | RuntimeException e) {
-            return "path unknown";
+            return null;
         }
     }
 

@@ -3,11 +3,10 @@ package dpvm.kernels;
 import dpvm.kernels.runtime.KernelSources;
 import dpvm.kernels.runtime.Nvrtc;
 import dpvm.kernels.runtime.NvccCompileTest;
-import dpvm.tensor.Backend.Binary;
-import dpvm.tensor.Backend.Unary;
 import dpvm.tensor.DType;
 import dpvm.tensor.Expr;
 import dpvm.tensor.Fused;
+import dpvm.tensor.check.FusedPrograms;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,14 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The CUDA source generated for fused programs: its shape, and (where nvcc is installed) that it compiles. */
 class FusedSourceTest {
     private static final Expr X = Expr.input(0), Y = Expr.input(1), Z = Expr.input(2);
-
-    /** One program with every unary and binary operator, a where, constants, and two outputs. */
-    static Fused everyOperator() {
-        Expr e = X;
-        for (Unary u : Unary.values()) e = e.add(Expr.apply(u, Y.mul(0.25)));
-        for (Binary b : Binary.values()) e = e.sub(Expr.apply(b, e, Z));
-        return Fused.define("every_operator", 3, Expr.where(X.lt(Y), e, Z.div(-0.0)), X.mul(Y).add(Z));
-    }
 
     @Test
     void sourceWalksEveryOperandAndKeepsProductsAndSumsApart() {
@@ -60,7 +51,7 @@ class FusedSourceTest {
         for (String h : KernelSources.HEADERS) Files.writeString(tmp.resolve(h), KernelSources.read(h));
         List<String> failures = new ArrayList<>();
         for (DType t : List.of(DType.FLOAT32, DType.FLOAT64)) {
-            Fused p = everyOperator();
+            Fused p = FusedPrograms.everyOperator();
             String name = FusedKernels.kernelName(p, t);
             Path src = tmp.resolve(name + ".cu"), out = tmp.resolve(name + ".cubin");
             Files.writeString(src, FusedKernels.source(p, t, name));
@@ -79,7 +70,7 @@ class FusedSourceTest {
     void generatedSourcesCompileThroughNvrtc() {
         Assumptions.assumeTrue(CudaLibraries.available(CudaLibraries.Binding.NVRTC), "NVRTC cannot be loaded here");
         for (DType t : List.of(DType.FLOAT32, DType.FLOAT64)) {
-            Fused p = everyOperator();
+            Fused p = FusedPrograms.everyOperator();
             String name = FusedKernels.kernelName(p, t);
             byte[] cubin = Nvrtc.compile(name + ".cu", FusedKernels.source(p, t, name), KernelSources.HEADERS, KernelSources.headerTexts(), 90, List.of());
             assertTrue(cubin.length > 1000 && cubin[0] == 0x7f && cubin[1] == 'E', name + " did not give an ELF cubin");

@@ -2,11 +2,9 @@ package dpvm.kernels;
 
 import dpvm.kernels.runtime.KernelSources;
 import dpvm.kernels.runtime.Nvrtc;
-import dpvm.tensor.Backend.Binary;
-import dpvm.tensor.Backend.Unary;
 import dpvm.tensor.DType;
-import dpvm.tensor.Expr;
 import dpvm.tensor.Fused;
+import dpvm.tensor.check.FusedPrograms;
 import org.bytedeco.cuda.global.nvrtc;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,7 +39,7 @@ class RealNvrtcCheck {
         String from = CudaLibraries.loadedFrom("libnvrtc.so");
         // the emulator's stand-in reports 0.1: reaching it here would check nothing
         assertTrue(major[0] >= 12, "NVRTC " + major[0] + "." + minor[0] + " from " + from + " is not the real one");
-        Fused program = everyOperator();
+        Fused program = FusedPrograms.everyOperator();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
         // one architecture a thread: each NVRTC program is independent, and the cache writes are atomic
@@ -72,13 +70,5 @@ class RealNvrtcCheck {
 
     private static void elf(byte[] cubin, String what, int arch) {
         assertTrue(cubin.length > 1000 && cubin[0] == 0x7f && cubin[1] == 'E' && cubin[2] == 'L' && cubin[3] == 'F', what + " for sm_" + arch + " is not an ELF cubin");
-    }
-
-    /** One program with every unary and binary operator, a where and constants, and two outputs. */
-    private static Fused everyOperator() {
-        Expr x = Expr.input(0), y = Expr.input(1), z = Expr.input(2), e = x;
-        for (Unary u : Unary.values()) e = e.add(Expr.apply(u, y.mul(0.25)));
-        for (Binary b : Binary.values()) e = e.sub(Expr.apply(b, e, z));
-        return Fused.define("every_operator", 3, Expr.where(x.lt(y), e, z.div(-0.0)), x.mul(y).add(z));
     }
 }
