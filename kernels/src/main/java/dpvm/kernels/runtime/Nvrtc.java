@@ -44,7 +44,7 @@ public final class Nvrtc {
         } catch (IOException e) {
             // an unreadable cache entry is rebuilt below
         }
-        byte[] cubin = compileNow(name, source, headerNames, headers, options);
+        byte[] cubin = compileNow(name, source, headerNames, headers, options).cubin();
         try {
             Files.createDirectories(cached.getParent());
             Path tmp = Files.createTempFile(cached.getParent(), "tmp", ".cubin");
@@ -56,6 +56,18 @@ public final class Nvrtc {
         return cubin;
     }
 
+    /** Machine code and NVRTC's log (ptxas's resource lines among them when the options ask for them). */
+    public record Compiled(byte[] cubin, String log) {}
+
+    /**
+     * Compiles now, past the cache, and keeps the log: with {@code --ptxas-options=-v} among the extra options the
+     * log holds every kernel's registers, stack, spills and shared memory ({@code PtxasInfo} reads them).
+     */
+    public static Compiled compileWithLog(String name, String source, List<String> headerNames, List<String> headers, int arch, List<String> extraOptions) {
+        CudaLibraries.require(CudaLibraries.Binding.NVRTC);
+        return compileNow(name, source, headerNames, headers, options(arch, extraOptions));
+    }
+
     static String[] options(int arch, List<String> extra) {
         String[] base = {"--gpu-architecture=sm_" + arch, "-std=c++17", "-default-device", "-lineinfo"};
         String[] all = new String[base.length + extra.size()];
@@ -64,7 +76,7 @@ public final class Nvrtc {
         return all;
     }
 
-    private static byte[] compileNow(String name, String source, List<String> headerNames, List<String> headers, String[] options) {
+    private static Compiled compileNow(String name, String source, List<String> headerNames, List<String> headers, String[] options) {
         _nvrtcProgram prog = new _nvrtcProgram();
         check(nvrtc.nvrtcCreateProgram(prog, new BytePointer(source), new BytePointer(name), headers.size(),
                 new PointerPointer(headers.toArray(new String[0])), new PointerPointer(headerNames.toArray(new String[0]))), "nvrtcCreateProgram", name);
@@ -78,7 +90,7 @@ public final class Nvrtc {
                 check(nvrtc.nvrtcGetCUBINSize(prog, size), "nvrtcGetCUBINSize", name);
                 byte[] cubin = new byte[(int) size.get()];
                 check(nvrtc.nvrtcGetCUBIN(prog, cubin), "nvrtcGetCUBIN", name);
-                return cubin;
+                return new Compiled(cubin, log(prog));
             }
         } finally {
             nvrtc.nvrtcDestroyProgram(prog);
