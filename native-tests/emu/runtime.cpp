@@ -54,11 +54,14 @@ enum {
     CUDA_ERROR_NOT_FOUND = 500,
     CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701,
     CUDA_ERROR_LAUNCH_FAILED = 719,
+    CUDA_ERROR_NOT_SUPPORTED = 801,
 };
+enum { CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 0 };
 enum { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, cudaMemcpyDefault };
 enum {
     cudaDevAttrMultiProcessorCount = 16,
     cudaDevAttrL2CacheSize = 38,
+    cudaDevAttrMaxThreadsPerMultiProcessor = 39,
     cudaDevAttrComputeCapabilityMajor = 75,
     cudaDevAttrComputeCapabilityMinor = 76,
 };
@@ -321,6 +324,7 @@ int cudaDeviceGetAttribute(int* value, int attr, int device) {
     switch (attr) {
         case cudaDevAttrMultiProcessorCount: *value = MULTIPROCESSORS; return cudaSuccess;
         case cudaDevAttrL2CacheSize: *value = L2_BYTES; return cudaSuccess;
+        case cudaDevAttrMaxThreadsPerMultiProcessor: *value = 2048; return cudaSuccess;  // compute capability 9.0's
         case cudaDevAttrComputeCapabilityMajor: *value = 9; return cudaSuccess;
         case cudaDevAttrComputeCapabilityMinor: *value = 0; return cudaSuccess;
         default: return fail(cudaErrorInvalidValue, "attribute " + std::to_string(attr) + " is not emulated");
@@ -605,6 +609,7 @@ int cuGetErrorName(int e, const char** name) {
         case CUDA_ERROR_NOT_FOUND: *name = "CUDA_ERROR_NOT_FOUND"; break;
         case CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES: *name = "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"; break;
         case CUDA_ERROR_LAUNCH_FAILED: *name = "CUDA_ERROR_LAUNCH_FAILED"; break;
+        case CUDA_ERROR_NOT_SUPPORTED: *name = "CUDA_ERROR_NOT_SUPPORTED"; break;
         default: *name = "CUDA_ERROR_UNKNOWN"; break;
     }
     return CUDA_SUCCESS;
@@ -655,6 +660,17 @@ int cuModuleGetFunction(void** function, void* module, const char* name) {
     *function = new Function{m, name, kernel, params, bounds ? bounds() : UNBOUNDED_THREADS, bounds != nullptr};
     return CUDA_SUCCESS;
 }
+
+// A kernel's block limit is known (its __launch_bounds__, or the emulator's own for one without); its registers,
+// local and shared memory are a real compiler's choice, which the emulator does not have, so they are refused
+// rather than made up, as is the occupancy that follows from them.
+int cuFuncGetAttribute(int* value, int attribute, void* function) {
+    if (attribute != CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK) return CUDA_ERROR_NOT_SUPPORTED;
+    *value = ((Function*) function)->maxThreads;
+    return CUDA_SUCCESS;
+}
+
+int cuOccupancyMaxActiveBlocksPerMultiprocessor(int*, void*, int, size_t) { return CUDA_ERROR_NOT_SUPPORTED; }
 
 int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                    unsigned sharedBytes, void* stream, void** params, void** extra) {

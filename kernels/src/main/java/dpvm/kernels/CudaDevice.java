@@ -21,7 +21,7 @@ public final class CudaDevice {
     private static final ThreadLocal<Integer> CURRENT = ThreadLocal.withInitial(() -> -1);
 
     private final int index;
-    private final int arch, multiprocessors, l2Bytes;
+    private final int arch, multiprocessors, threadsPerMultiprocessor, l2Bytes;
     private final String name;
     private final CudaMemory memory;
     private final CachingAllocator allocator;
@@ -44,6 +44,8 @@ public final class CudaDevice {
         arch = major * 10 + v[0];
         Cuda.check(cudart.cudaDeviceGetAttribute(v, cudart.cudaDevAttrMultiProcessorCount, index), "cudaDeviceGetAttribute");
         multiprocessors = v[0];
+        Cuda.check(cudart.cudaDeviceGetAttribute(v, cudart.cudaDevAttrMaxThreadsPerMultiProcessor, index), "cudaDeviceGetAttribute");
+        threadsPerMultiprocessor = v[0];
         Cuda.check(cudart.cudaDeviceGetAttribute(v, cudart.cudaDevAttrL2CacheSize, index), "cudaDeviceGetAttribute");
         l2Bytes = v[0];
         name = "cuda:" + index + " " + productName(index) + " (sm_" + arch + ", " + multiprocessors + " SMs)";
@@ -130,6 +132,11 @@ public final class CudaDevice {
 
     public int multiprocessors() {
         return multiprocessors;
+    }
+
+    /** The most threads one multiprocessor keeps resident (2048 on an H100): full occupancy. */
+    public int threadsPerMultiprocessor() {
+        return threadsPerMultiprocessor;
     }
 
     public int l2Bytes() {

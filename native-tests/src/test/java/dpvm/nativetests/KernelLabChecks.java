@@ -9,6 +9,7 @@ import dpvm.kernels.lab.LabCases;
 import dpvm.kernels.lab.LabOptions;
 import dpvm.kernels.lab.LabReport;
 import dpvm.kernels.lab.LabRun;
+import dpvm.kernels.lab.LaunchStats;
 import dpvm.kernels.lab.VariantRun;
 import dpvm.tensor.Backend;
 import dpvm.tensor.Backends;
@@ -100,6 +101,21 @@ class KernelLabChecks extends GpuChecks {
         assertTrue(r.passed() && !r.computeBound() && r.ceiling() > 0 && r.bytes() == 3 * 4 * 4096, r.toString());
         for (VariantRun v : r.rows()) assertTrue(v.medianMs() > 0 && v.check().passed(), v.toString());
         assertTrue(printed(r).contains("  flat4 (auto) "), printed(r));
+        // each variant is one launch of its own kernel, named, with the driver's figures where it gives them
+        assertEquals(List.of(List.of("binary_f32"), List.of("binary_flat_f32"), List.of("binary_flat4_f32")),
+                r.rows().stream().map(v -> v.launches().stream().map(LaunchStats::kernel).toList()).toList());
+        for (VariantRun v : r.rows()) {
+            LaunchStats l = v.launches().get(0);
+            assertTrue(l.calls() == 1 && l.grid() >= 1 && l.block() == 256 && l.sharedBytes() == 0, l.toString());
+            if (emulator()) {
+                assertEquals(null, l.resources(), "the emulator has no compiler's register counts to give");
+            } else {
+                assertTrue(l.resources().registers() > 0 && l.resources().blocksResident() >= 1, l.toString());
+                assertTrue(l.occupancyPercent(r.threadsPerMultiprocessor()) > 0 && l.waves(r.multiprocessors()) > 0, l.toString());
+            }
+        }
+        assertTrue(printed(r).contains(" binary_flat4_f32 "), printed(r));
+        assertEquals(emulator(), printed(r).contains("occupancy: not reported by " + r.device()), printed(r));
 
         LabReport n = KernelLab.measure(LabOptions.parse("add", "1001", "--variant", "flat4", "--repeats", "1", "--warmup", "0"));
         assertEquals("the length 1001 is not a multiple of 4", n.rows().get(0).notApplicable());

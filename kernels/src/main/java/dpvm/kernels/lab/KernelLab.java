@@ -82,13 +82,14 @@ public final class KernelLab {
                 try {
                     CheckResult check = o.check() ? run.validate(v) : null;
                     double ms = run.medianMs(v, timer, o.warmup(), o.repeats());
-                    rows.add(new VariantRun(shown, isAutomatic, check, ms, p.note(), null));
+                    rows.add(new VariantRun(shown, isAutomatic, check, ms, p.note(), run.launches(v), null));
                 } catch (VariantNotApplicableException e) {
                     rows.add(VariantRun.notApplicable(shown, isAutomatic, e.reason()));
                 }
             }
             double ceiling = run.ceiling(timer, o.warmup(), o.repeats());
-            return new LabReport(kernel.name(), run.sizes(), dev.name(), o.warmup(), o.repeats(), p.bytes, p.flops, p.gemm, ceiling, rows);
+            return new LabReport(kernel.name(), run.sizes(), dev.name(), dev.multiprocessors(), dev.threadsPerMultiprocessor(), o.warmup(), o.repeats(),
+                    p.bytes, p.flops, p.gemm, ceiling, rows);
         }
     }
 

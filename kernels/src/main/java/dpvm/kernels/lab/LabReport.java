@@ -8,10 +8,12 @@ import java.util.List;
 
 /**
  * What one lab command measured: a row per variant and the ceiling they are judged against, the device copy
- * rate in GB/s (memory-bound) or the milliseconds of cuBLAS on the GEMM of the same shape (compute-bound).
+ * rate in GB/s (memory-bound) or the milliseconds of cuBLAS on the GEMM of the same shape (compute-bound), and
+ * the kernels each variant launched with their registers, occupancy and waves on a device of
+ * {@code multiprocessors} multiprocessors holding {@code threadsPerMultiprocessor} threads each.
  */
-public record LabReport(String kernel, int[] sizes, String device, int warmup, int repeats, double bytes, double flops, int[] gemm,
-                        double ceiling, List<VariantRun> rows) {
+public record LabReport(String kernel, int[] sizes, String device, int multiprocessors, int threadsPerMultiprocessor, int warmup, int repeats,
+                        double bytes, double flops, int[] gemm, double ceiling, List<VariantRun> rows) {
     /** Whether every row ran and passed its check. */
     public boolean passed() {
         return rows.stream().allMatch(VariantRun::passed);
@@ -58,5 +60,29 @@ public record LabReport(String kernel, int[] sizes, String device, int warmup, i
             if (r.note() != null) out.printf("  %s: %s%n", r.label(), r.note());
         }
         if (rows.size() > 1 && rows.stream().anyMatch(VariantRun::automatic)) out.println("  (auto) marks the variant dispatch picks by itself for these operands");
+        printLaunches(out);
+    }
+
+    /** The kernels of ours each variant launched in one run: where the time went, and how full the device was. */
+    private void printLaunches(PrintStream out) {
+        if (rows.stream().allMatch(r -> r.launches().isEmpty())) {
+            out.println("  kernels of ours launched: none (cuBLAS and cuDNN launch their own, not listed)");
+            return;
+        }
+        out.printf("  kernels of ours one run launches (cuBLAS and cuDNN launch their own, not listed):%n");
+        out.printf("    %-18s %-28s %5s %9s %6s %8s %5s %7s %9s %9s %6s%n", "variant", "kernel", "calls", "grid", "block", "shared B", "regs",
+                "local B", "blocks/SM", "occupancy", "waves");
+        for (VariantRun r : rows) {
+            for (LaunchStats l : r.launches()) {
+                var k = l.resources();
+                out.printf("    %-18s %-28s %5d %9d %6d %8s %5s %7s %9s %9s %6s%n", r.label(), l.kernel(), l.calls(), l.grid(), l.block(),
+                        k == null ? "-" : k.staticShared() + l.sharedBytes(), k == null ? "-" : k.registers(), k == null ? "-" : k.localBytes(),
+                        k == null ? "-" : k.blocksResident(), k == null ? "-" : String.format("%.1f%%", l.occupancyPercent(threadsPerMultiprocessor)),
+                        k == null ? "-" : String.format("%.2f", l.waves(multiprocessors)));
+            }
+        }
+        if (rows.stream().flatMap(r -> r.launches().stream()).anyMatch(l -> l.resources() == null)) {
+            out.printf("  registers, local memory and occupancy: not reported by %s%n", device);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package dpvm.kernels.lab;
 
 import dpvm.kernels.KernelVariants;
+import dpvm.kernels.runtime.KernelResources;
+import dpvm.kernels.runtime.LaunchLog;
 import dpvm.tensor.Backends;
 import dpvm.tensor.Device;
 import dpvm.tensor.Rng;
@@ -9,6 +11,7 @@ import dpvm.tensor.Scope;
 import dpvm.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One lab kernel at one set of sizes on cuda:0: the inputs (made once on the CPU), the CPU reference (computed
@@ -90,6 +93,19 @@ public final class LabRun {
             }
             out[0].toDoubleArray(); // waits for the GPU, so an asynchronous failure shows here
             return picked;
+        }
+    }
+
+    /** The kernels of ours one run of the op launches with {@code variant} forced, merged, with the driver's figures for each. */
+    List<LaunchStats> launches(String variant) {
+        try (Scope s = Scope.open()) {
+            Tensor[] in = copies(GPU);
+            List<LaunchLog.Launch> seen;
+            try (KernelVariants.Forcing f = force(variant); LaunchLog log = LaunchLog.open()) {
+                problem.op.apply(in);
+                seen = log.launches();
+            }
+            return LaunchStats.of(seen, l -> KernelResources.of(l.function(), l.block(), l.sharedBytes()));
         }
     }
 

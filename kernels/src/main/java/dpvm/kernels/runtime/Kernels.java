@@ -13,6 +13,9 @@ import java.util.function.Supplier;
 
 /** Compiled kernel modules of one device, loaded on first use of any of their functions. */
 public final class Kernels {
+    /** Kernel name by function handle address, for launch logs (every device's functions). */
+    private static final Map<Long, String> NAMES = new ConcurrentHashMap<>();
+
     private final int arch;
     private final Map<String, CUmod_st> modules = new ConcurrentHashMap<>();
     private final Map<String, CUfunc_st> functions = new ConcurrentHashMap<>();
@@ -26,6 +29,7 @@ public final class Kernels {
         return functions.computeIfAbsent(file + ":" + name, k -> {
             CUfunc_st f = new CUfunc_st();
             Cuda.checkDriver(cudart.cuModuleGetFunction(f, module(file), name), "cuModuleGetFunction(" + name + ")");
+            NAMES.put(f.address(), name);
             return f;
         });
     }
@@ -38,8 +42,14 @@ public final class Kernels {
         return functions.computeIfAbsent(moduleName + ":" + name, k -> {
             CUfunc_st f = new CUfunc_st();
             Cuda.checkDriver(cudart.cuModuleGetFunction(f, module(moduleName, source), name), "cuModuleGetFunction(" + name + ")");
+            NAMES.put(f.address(), name);
             return f;
         });
+    }
+
+    /** The kernel name of a function this class handed out. */
+    static String nameOf(CUfunc_st f) {
+        return NAMES.getOrDefault(f.address(), "function@" + Long.toHexString(f.address()));
     }
 
     private CUmod_st module(String file) {

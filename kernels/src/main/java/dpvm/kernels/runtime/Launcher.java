@@ -57,5 +57,6 @@ public final class Launcher {
             if (off > BUFFER) throw new IllegalArgumentException("kernel arguments exceed " + BUFFER + " bytes");
         }
         Cuda.checkDriver(cudart.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, sharedBytes, stream, params, null), "cuLaunchKernel");
+        LaunchLog.record(f, grid, block, sharedBytes);
     }
 }
