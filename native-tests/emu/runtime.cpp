@@ -56,7 +56,6 @@ enum {
     CUDA_ERROR_LAUNCH_FAILED = 719,
     CUDA_ERROR_NOT_SUPPORTED = 801,
 };
-enum { CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 0 };
 enum { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, cudaMemcpyDefault };
 enum {
     cudaDevAttrMultiProcessorCount = 16,
@@ -661,14 +660,9 @@ int cuModuleGetFunction(void** function, void* module, const char* name) {
     return CUDA_SUCCESS;
 }
 
-// A kernel's block limit is known (its __launch_bounds__, or the emulator's own for one without); its registers,
-// local and shared memory are a real compiler's choice, which the emulator does not have, so they are refused
-// rather than made up, as is the occupancy that follows from them.
-int cuFuncGetAttribute(int* value, int attribute, void* function) {
-    if (attribute != CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK) return CUDA_ERROR_NOT_SUPPORTED;
-    *value = ((Function*) function)->maxThreads;
-    return CUDA_SUCCESS;
-}
+// A kernel's registers, local and shared memory are a real compiler's choice, which the emulator does not have, so
+// they are refused rather than made up, as is the occupancy that follows from them.
+int cuFuncGetAttribute(int*, int, void*) { return CUDA_ERROR_NOT_SUPPORTED; }
 
 int cuOccupancyMaxActiveBlocksPerMultiprocessor(int*, void*, int, size_t) { return CUDA_ERROR_NOT_SUPPORTED; }
 
