@@ -26,12 +26,7 @@ public final class Kernels {
 
     /** The function {@code name} of kernel file {@code file} (e.g. "elementwise.cu", "binary_f32"). */
     public CUfunc_st function(String file, String name) {
-        return functions.computeIfAbsent(file + ":" + name, k -> {
-            CUfunc_st f = new CUfunc_st();
-            Cuda.checkDriver(cudart.cuModuleGetFunction(f, module(file), name), "cuModuleGetFunction(" + name + ")");
-            NAMES.put(f.address(), name);
-            return f;
-        });
+        return functions.computeIfAbsent(file + ":" + name, k -> lookUp(module(file), name));
     }
 
     /**
@@ -39,12 +34,14 @@ public final class Kernels {
      * the source, which is written, compiled and loaded on first use only.
      */
     public CUfunc_st generated(String moduleName, Supplier<String> source, String name) {
-        return functions.computeIfAbsent(moduleName + ":" + name, k -> {
-            CUfunc_st f = new CUfunc_st();
-            Cuda.checkDriver(cudart.cuModuleGetFunction(f, module(moduleName, source), name), "cuModuleGetFunction(" + name + ")");
-            NAMES.put(f.address(), name);
-            return f;
-        });
+        return functions.computeIfAbsent(moduleName + ":" + name, k -> lookUp(module(moduleName, source), name));
+    }
+
+    private static CUfunc_st lookUp(CUmod_st module, String name) {
+        CUfunc_st f = new CUfunc_st();
+        Cuda.checkDriver(cudart.cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + name + ")");
+        NAMES.put(f.address(), name);
+        return f;
     }
 
     /** The kernel name of a function this class handed out. */
