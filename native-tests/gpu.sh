@@ -169,7 +169,8 @@ run() {
     [ -f "$out/devices.txt" ] && grep -vE '^WARNING' "$out/devices.txt"
     [ -f "$out/parity.log" ] && { grep -E '^(PARITY|SOAK|DETERMINISM|ParitySuite skipped|  FAILED)' "$out/parity.log" || echo "PARITY: no summary line (stopped at ${parity_limit} s, or see parity.log)"; }
     [ -f "$out/bench-table.txt" ] && cat "$out/bench-table.txt"
-    [ "$what" = all ] && [ -f "$out/lab.txt" ] && grep -vE '^(WARNING|  ceiling)' "$out/lab.txt"
+    # the lab's launch tables (kernels, registers, occupancy) stay in lab.txt: the recap must fit the tool's output tail
+    [ "$what" = all ] && [ -f "$out/lab.txt" ] && { grep -vE '^(WARNING|  ceiling|  kernels of ours|    |  registers, local memory)' "$out/lab.txt"; echo "(each run's launched kernels, registers and occupancy: lab.txt)"; }
     for f in "$out"/sanitize-*.log; do
         [ -f "$f" ] && { grep -E '^(PARITY|  FAILED|========= (ERROR SUMMARY|Invalid|Race|Barrier|Uninitialized|Misaligned))' "$f" | head -40; }
     done
