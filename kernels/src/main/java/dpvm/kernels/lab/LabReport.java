@@ -75,10 +75,11 @@ public record LabReport(String kernel, int[] sizes, String device, int multiproc
         for (VariantRun r : rows) {
             for (LaunchStats l : r.launches()) {
                 var k = l.resources();
+                Object[] driver = k == null ? new Object[] {"-", "-", "-", "-", "-", "-"}
+                        : new Object[] {k.staticShared() + l.sharedBytes(), k.registers(), k.localBytes(), k.blocksResident(),
+                                String.format("%.1f%%", l.occupancyPercent(threadsPerMultiprocessor)), String.format("%.2f", l.waves(multiprocessors))};
                 out.printf("    %-18s %-28s %5d %9d %6d %8s %5s %7s %9s %9s %6s%n", r.label(), l.kernel(), l.calls(), l.grid(), l.block(),
-                        k == null ? "-" : k.staticShared() + l.sharedBytes(), k == null ? "-" : k.registers(), k == null ? "-" : k.localBytes(),
-                        k == null ? "-" : k.blocksResident(), k == null ? "-" : String.format("%.1f%%", l.occupancyPercent(threadsPerMultiprocessor)),
-                        k == null ? "-" : String.format("%.2f", l.waves(multiprocessors)));
+                        driver[0], driver[1], driver[2], driver[3], driver[4], driver[5]);
             }
         }
         if (rows.stream().flatMap(r -> r.launches().stream()).anyMatch(l -> l.resources() == null)) {
