@@ -9,7 +9,8 @@
 // 32F_PEDANTIC) multiply and accumulate in float; 32F_FAST_TF32 first rounds the inputs to TF32 (10 mantissa bits,
 // round to nearest even), as does 32F under the TF32 math mode, unless NVIDIA_TF32_OVERRIDE=0; 32F_FAST_16BF
 // rounds them to bfloat16; 64F (and 64F_PEDANTIC) computes in double. Other compute types cuBLAS has are
-// NOT_SUPPORTED here, as are data types other than all-float (32F*) or all-double (64F*).
+// NOT_SUPPORTED here, as are data types other than all-float (32F*), all-double (64F*) or all-bfloat16 (under
+// 32F and 32F_PEDANTIC: products of bfloat16 values accumulated in float, C rounded to nearest even).
 //
 // Exported: cublasCreate_v2, cublasDestroy_v2, cublasSetStream_v2, cublasGetStream_v2, cublasSetWorkspace_v2,
 // cublasSetMathMode, cublasGetMathMode, cublasGetVersion_v2, cublasGetVersion, cublasGetProperty,
@@ -117,6 +118,26 @@ inline float roundInput(float v, Round r) {
 }
 inline double roundInput(double v, Round) { return v; }
 
+// bfloat16 storage (CUDA_R_16BF): read exactly as float, written rounded to nearest even
+struct BF16 {
+    uint16_t bits;
+};
+inline float load(float v) { return v; }
+inline double load(double v) { return v; }
+inline float load(BF16 v) {
+    uint32_t b = static_cast<uint32_t>(v.bits) << 16;
+    float f;
+    std::memcpy(&f, &b, 4);
+    return f;
+}
+template <class S, class T> S stored(T v) { return static_cast<S>(v); }
+template <> BF16 stored<BF16, float>(float v) {
+    float r = roundMantissa(v, 7);
+    uint32_t b;
+    std::memcpy(&b, &r, 4);
+    return BF16{static_cast<uint16_t>(b >> 16)};
+}
+
 // ---- the kernel ----------------------------------------------------------------------------------------------------
 
 struct Gemm {
@@ -133,18 +154,19 @@ struct Gemm {
 };
 
 // op(X) (rows x cols, column-major, leading dim ld) packed densely into out (column-major), inputs rounded
-template <class T>
-void pack(const T* X, int op, int64_t rows, int64_t cols, int64_t ld, Round r, T* out) {
+template <class S, class T>
+void pack(const S* X, int op, int64_t rows, int64_t cols, int64_t ld, Round r, T* out) {
     if (op == OP_N) {
         for (int64_t c = 0; c < cols; c++)
-            for (int64_t i = 0; i < rows; i++) out[i + c * rows] = roundInput(X[i + c * ld], r);
+            for (int64_t i = 0; i < rows; i++) out[i + c * rows] = roundInput(load(X[i + c * ld]), r);
     } else {  // op(X)(i, c) = X(c, i)
         for (int64_t i = 0; i < rows; i++)
-            for (int64_t c = 0; c < cols; c++) out[i + c * rows] = roundInput(X[c + i * ld], r);
+            for (int64_t c = 0; c < cols; c++) out[i + c * rows] = roundInput(load(X[c + i * ld]), r);
     }
 }
 
-template <class T>
+// S: the operands' element type in memory; T: the type products are accumulated in
+template <class S, class T>
 void runGemm(const Gemm& g) {
     const T alpha = static_cast<T>(g.alpha), beta = static_cast<T>(g.beta);
     const bool product = g.k > 0 && alpha != T(0);
@@ -154,16 +176,16 @@ void runGemm(const Gemm& g) {
         b.resize(g.k * g.n);
     }
     for (int64_t p = 0; p < g.batch; p++) {
-        T* C = reinterpret_cast<T*>(g.C) + p * g.strideC;
+        S* C = reinterpret_cast<S*>(g.C) + p * g.strideC;
         if (product) {
             // a stride-0 operand is the same matrix for every batch: pack it once
             if (p == 0 || g.strideA != 0)
-                pack(reinterpret_cast<const T*>(g.A) + p * g.strideA, g.opA, g.m, g.k, g.lda, g.round, a.data());
+                pack(reinterpret_cast<const S*>(g.A) + p * g.strideA, g.opA, g.m, g.k, g.lda, g.round, a.data());
             if (p == 0 || g.strideB != 0)
-                pack(reinterpret_cast<const T*>(g.B) + p * g.strideB, g.opB, g.k, g.n, g.ldb, g.round, b.data());
+                pack(reinterpret_cast<const S*>(g.B) + p * g.strideB, g.opB, g.k, g.n, g.ldb, g.round, b.data());
         }
         for (int64_t j = 0; j < g.n; j++) {
-            T* c = C + j * g.ldc;
+            S* c = C + j * g.ldc;
             std::fill(acc.begin(), acc.end(), T(0));
             if (product) {
                 T* s = acc.data();
@@ -174,9 +196,9 @@ void runGemm(const Gemm& g) {
                 }
             }
             if (beta == T(0)) {
-                for (int64_t i = 0; i < g.m; i++) c[i] = alpha * acc[i];
+                for (int64_t i = 0; i < g.m; i++) c[i] = stored<S, T>(alpha * acc[i]);
             } else {
-                for (int64_t i = 0; i < g.m; i++) c[i] = alpha * acc[i] + beta * c[i];
+                for (int64_t i = 0; i < g.m; i++) c[i] = stored<S, T>(alpha * acc[i] + beta * load(c[i]));
             }
         }
     }
@@ -241,13 +263,15 @@ int gemmStridedBatched(void* handle, int transa, int transb, int64_t m, int64_t 
         return bad(STATUS_INVALID_VALUE, "algo=%d is not a cublasGemmAlgo_t", algo);
 
     // the (compute type, data type) combinations the emulator computes; the others cuBLAS knows are NOT_SUPPORTED
+    const bool bf16Data = Atype == R_16BF && Btype == R_16BF && Ctype == R_16BF;
     Round round = Round::None;
     bool f64 = false;
     switch (computeType) {
         case COMPUTE_32F:
         case COMPUTE_32F_PEDANTIC:
             // cuBLAS lets the handle's TF32 math mode speed up CUBLAS_COMPUTE_32F (not the pedantic variant)
-            if (computeType == COMPUTE_32F && (h->mathMode & 0xf) == TF32_TENSOR_OP_MATH) round = Round::TF32;
+            // (on float32 data: bfloat16 data is already narrower than TF32)
+            if (computeType == COMPUTE_32F && !bf16Data && (h->mathMode & 0xf) == TF32_TENSOR_OP_MATH) round = Round::TF32;
             break;
         case COMPUTE_32F_FAST_TF32: round = Round::TF32; break;
         case COMPUTE_32F_FAST_16BF: round = Round::BF16; break;
@@ -269,12 +293,15 @@ int gemmStridedBatched(void* handle, int transa, int transb, int64_t m, int64_t 
         const char* o = std::getenv("NVIDIA_TF32_OVERRIDE");
         if (o != nullptr && std::strcmp(o, "0") == 0) round = Round::None;
     }
+    // bfloat16 A, B and C with the plain 32F compute types: bfloat16 products accumulated in float
+    const bool bf16 = bf16Data && (computeType == COMPUTE_32F || computeType == COMPUTE_32F_PEDANTIC);
     const int want = f64 ? R_64F : R_32F;
-    if (Atype != want || Btype != want || Ctype != want)
+    if (!bf16 && (Atype != want || Btype != want || Ctype != want))
         return bad(STATUS_NOT_SUPPORTED,
                    "Atype=%d Btype=%d Ctype=%d with computeType %d: the emulator computes it only with A, B and C "
-                   "all CUDA_R_%s",
-                   Atype, Btype, Ctype, computeType, f64 ? "64F" : "32F");
+                   "all CUDA_R_%s%s",
+                   Atype, Btype, Ctype, computeType, f64 ? "64F" : "32F",
+                   f64 ? "" : " (or all CUDA_R_16BF under computeType 32F or 32F_PEDANTIC)");
     if (alpha == nullptr || beta == nullptr) return bad(STATUS_INVALID_VALUE, "alpha or beta is null");
 
     Gemm g;
@@ -299,7 +326,7 @@ int gemmStridedBatched(void* handle, int transa, int transb, int64_t m, int64_t 
     g.round = round;
     if (m == 0 || n == 0 || batchCount == 0) return STATUS_SUCCESS;  // nothing to compute or write
 
-    const size_t es = f64 ? 8 : 4;
+    const size_t es = f64 ? 8 : bf16 ? 2 : 4;
     bool ok = true;
     if (k > 0 && g.alpha != 0) {
         ok &= deviceOperand("A", A, rowsA, transa == OP_N ? k : m, lda, strideA, batchCount, es);
@@ -308,12 +335,14 @@ int gemmStridedBatched(void* handle, int transa, int transb, int64_t m, int64_t 
     ok &= deviceOperand("C", C, m, n, ldc, strideC, batchCount, es);
     if (!ok) return STATUS_EXECUTION_FAILED;
 
-    emu::submit(h->stream, [g, f64] {
+    emu::submit(h->stream, [g, f64, bf16] {
         try {
             if (f64)
-                runGemm<double>(g);
+                runGemm<double, double>(g);
+            else if (bf16)
+                runGemm<BF16, float>(g);
             else
-                runGemm<float>(g);
+                runGemm<float, float>(g);
         } catch (const std::exception& e) {
             report(std::string("cublasGemmStridedBatchedEx: ") + e.what());
         }

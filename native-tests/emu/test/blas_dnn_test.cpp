@@ -118,7 +118,7 @@ float bf16(float v) { return roundSignificand(v, 8); }
 // ================================================= cuBLAS ===========================================================
 
 enum { OP_N = 0, OP_T = 1 };
-enum { R_32F = 0, R_64F = 1, R_16F = 2 };
+enum { R_32F = 0, R_64F = 1, R_16F = 2, R_16BF = 14 };
 enum { C32F = 68, C32F_PEDANTIC = 69, C64F = 70, C16F = 64, C32F_FAST_16BF = 75, C32F_FAST_TF32 = 77 };
 enum { ST_OK = 0, ST_NOT_INITIALIZED = 1, ST_INVALID_VALUE = 7, ST_EXECUTION_FAILED = 13, ST_NOT_SUPPORTED = 15 };
 
@@ -222,6 +222,52 @@ bool inC(const GemmShape& s, size_t idx) {
         if (j < s.n && i < s.m) return true;
     }
     return false;
+}
+
+uint16_t bf16Bits(float v) {  // v already a bfloat16 value
+    uint32_t b;
+    std::memcpy(&b, &v, 4);
+    return static_cast<uint16_t>(b >> 16);
+}
+float bf16Value(uint16_t bits) {
+    uint32_t b = static_cast<uint32_t>(bits) << 16;
+    float v;
+    std::memcpy(&v, &b, 4);
+    return v;
+}
+
+// bfloat16 A, B and C (CUDA_R_16BF) under 32F compute: the float reference on the same values, rounded once
+void gemmBf16Case(const Blas& bl, void* h, const GemmShape& s, int compute, float alpha, float beta, const char* tag) {
+    auto round = [](std::vector<float> v) {
+        for (auto& x : v) x = bf16(x);
+        return v;
+    };
+    auto A = round(randomVec<float>(s.sizeA())), B = round(randomVec<float>(s.sizeB())), C0 = round(randomVec<float>(s.sizeC()));
+    auto bits = [](const std::vector<float>& v) {
+        std::vector<uint16_t> out(v.size());
+        for (size_t i = 0; i < v.size(); i++) out[i] = bf16Bits(v[i]);
+        return out;
+    };
+    std::vector<uint16_t> c0 = bits(C0);
+    if (beta == 0.0f)
+        for (auto& c : c0) c = 0x7fc0;  // beta == 0 must not read C
+    Dev<uint16_t> dA(A.size()), dB(B.size()), dC(C0.size());
+    dA.load(bits(A));
+    dB.load(bits(B));
+    dC.load(c0);
+    int st = bl.gemm(h, s.opA, s.opB, s.m, s.n, s.k, &alpha, dA.p, R_16BF, s.lda, s.sA, dB.p, R_16BF, s.ldb, s.sB, &beta,
+                     dC.p, R_16BF, s.ldc, s.sC, s.batch, compute, -1);
+    CHECK(st == ST_OK, "gemm %s %s: status %d", tag, s.text().c_str(), st);
+    auto got = dC.get();
+    auto want = refGemm(s, A, B, C0, alpha, beta, [](float v) { return v; });
+    int bad = 0;
+    size_t firstBad = 0;
+    for (size_t i = 0; i < got.size(); i++) {
+        uint16_t w = inC(s, i) ? bf16Bits(bf16(want[i])) : c0[i];
+        if (got[i] != w && bad++ == 0) firstBad = i;
+    }
+    CHECK(bad == 0, "gemm %s %s: %d elements differ from the reference, first at %zu: got %.9g want %.9g", tag,
+          s.text().c_str(), bad, firstBad, (double)bf16Value(got[firstBad]), (double)bf16(want[firstBad]));
 }
 
 template <class T>
@@ -334,9 +380,11 @@ void blasTests() {
                     gemmCase<float>(bl, h, s, C32F_FAST_16BF, 0.75f, 2.0f, "BF16 beta");
                     gemmCase<double>(bl, h, s, C64F, 1.0, 0.0, "64F");
                     gemmCase<double>(bl, h, s, C64F, -2.0, 0.25, "64F beta");
+                    gemmBf16Case(bl, h, s, C32F, 1.0f, 0.0f, "16BF data");
+                    gemmBf16Case(bl, h, s, C32F_PEDANTIC, 0.5f, -1.5f, "16BF data beta");
                     cases++;
                 }
-    std::printf("  gemm: %d shapes x 6 type/scalar variants\n", cases);
+    std::printf("  gemm: %d shapes x 8 type/scalar variants\n", cases);
     if (stub()) CHECK(emu_stub_last_stream() == stream, "gemm did not run on the handle's stream");
 
     // the rounding itself: 1x1x1 products through TF32 and bf16, ties to even
@@ -400,6 +448,9 @@ void blasTests() {
         r = reportCount();
         CHECK(call(h, OP_N, 4, 4, R_64F, R_32F, C32F, d.p, 1) == ST_NOT_SUPPORTED, "mixed data types");
         expectReport(r, "Atype", "mixed data types");
+        r = reportCount();
+        CHECK(call(h, OP_N, 4, 4, R_16BF, R_16BF, C32F, a.p, 1) == ST_NOT_SUPPORTED, "bfloat16 A and C with float B");
+        expectReport(r, "CUDA_R_16BF", "bfloat16 A and C with float B");
         r = reportCount();
         CHECK(call(h, OP_N, 4, 4, R_16F, R_16F, C16F, a.p, 1) == ST_NOT_SUPPORTED, "16F compute");
         expectReport(r, "not emulated", "16F compute");

@@ -50,6 +50,27 @@ template <typename T> __device__ __forceinline__ bool is_nan(T v) { return v != 
 // plain C cast through double reproduces the CPU backend's conversions.
 template <typename To> __device__ __forceinline__ To from_double(double v) { return (To) v; }
 
+// bfloat16 storage (DType.BFLOAT16): the upper half of a float32. Kernels read it as float and round what they
+// store to nearest even, keeping NaN (made quiet), as BFloat16.java does, so each op computes in float32 as PyTorch
+// does. Our own type rather than cuda_bf16.h, which NVRTC cannot include without the toolkit's include folder.
+struct bf16 {
+    unsigned short bits;
+    __device__ __forceinline__ operator float() const { return __uint_as_float((unsigned int) bits << 16); }
+};
+__device__ __forceinline__ bf16 bf16_from_float(float v) {
+    unsigned int u = __float_as_uint(v);
+    bf16 r;
+    r.bits = (u & 0x7fffffffu) > 0x7f800000u ? (unsigned short) ((u >> 16) | 0x40u)
+                                            : (unsigned short) ((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    return r;
+}
+// through float32 first, as the CPU's storage set() and PyTorch convert a double
+template <> __device__ __forceinline__ bf16 from_double<bf16>(double v) { return bf16_from_float((float) v); }
+
+// Whether a where() condition holds: any value but zero (NaN included), as the CPU's get(i) != 0.
+template <typename C> __device__ __forceinline__ bool nonzero(C v) { return v != (C) 0; }
+template <> __device__ __forceinline__ bool nonzero<bf16>(bf16 v) { return (float) v != 0.0f; }
+
 // Java's Math.max/min: NaN wins, and +0 beats -0 for max (-0 for min).
 template <typename T> __device__ __forceinline__ T java_max(T a, T b) {
     if (is_nan(a) || is_nan(b)) return is_nan(a) ? a : b;
@@ -105,4 +126,6 @@ __device__ __forceinline__ double block_sum(double v, double* part) {
 
 // Instantiates a kernel macro once per engine dtype with a short suffix the Java side names.
 #define DPVM_FOR_EACH_TYPE(M) M(float, f32) M(double, f64) M(int, i32) M(i64, i64)
+// The dtypes with copy, fill and elementwise kernels: the above and bfloat16, which the other ops take as float32.
+#define DPVM_FOR_EACH_STORED_TYPE(M) DPVM_FOR_EACH_TYPE(M) M(bf16, bf16)
 #define DPVM_FOR_EACH_FLOAT(M) M(float, f32) M(double, f64)

@@ -11,7 +11,7 @@
             out[off[0]] = unary_op<T>(op, x[off[1]]);                                             \
         }                                                                                         \
     }
-DPVM_FOR_EACH_TYPE(DPVM_UNARY)
+DPVM_FOR_EACH_STORED_TYPE(DPVM_UNARY)
 
 #define DPVM_BINARY(T, S)                                                                              \
     extern "C" __global__ void binary_##S(Geo g, int n, int op, T* out, const T* a, const T* b) {      \
@@ -21,7 +21,7 @@ DPVM_FOR_EACH_TYPE(DPVM_UNARY)
             out[off[0]] = binary_op<T>(op, a[off[1]], b[off[2]]);                                       \
         }                                                                                               \
     }
-DPVM_FOR_EACH_TYPE(DPVM_BINARY)
+DPVM_FOR_EACH_STORED_TYPE(DPVM_BINARY)
 
 // Contiguous same-shape operands: no index arithmetic, four elements per thread in flight.
 #define DPVM_BINARY_FLAT(T, S)                                                                              \
@@ -39,19 +39,19 @@ DPVM_FOR_EACH_TYPE(DPVM_BINARY)
         }                                                                                                    \
         for (; i < (unsigned int) n; i += stride) out[i] = binary_op<T>(op, a[i], b[i]);                   \
     }
-DPVM_FOR_EACH_TYPE(DPVM_BINARY_FLAT)
+DPVM_FOR_EACH_STORED_TYPE(DPVM_BINARY_FLAT)
 
 #define DPVM_WHERE(C, CS, T, S)                                                                                  \
     extern "C" __global__ void where_##CS##_##S(Geo g, int n, T* out, const C* cond, const T* a, const T* b) { \
         DPVM_GRID_STRIDE(i, n) {                                                                                  \
             int off[4];                                                                                           \
             geo_offsets<4>(g, i, off);                                                                            \
-            out[off[0]] = cond[off[1]] != (C) 0 ? a[off[2]] : b[off[3]];                                          \
+            out[off[0]] = nonzero<C>(cond[off[1]]) ? a[off[2]] : b[off[3]];                                       \
         }                                                                                                         \
     }
 #define DPVM_WHERE_COND(C, CS) DPVM_WHERE(C, CS, float, f32) DPVM_WHERE(C, CS, double, f64) \
-    DPVM_WHERE(C, CS, int, i32) DPVM_WHERE(C, CS, i64, i64)
-DPVM_FOR_EACH_TYPE(DPVM_WHERE_COND)
+    DPVM_WHERE(C, CS, int, i32) DPVM_WHERE(C, CS, i64, i64) DPVM_WHERE(C, CS, bf16, bf16)
+DPVM_FOR_EACH_STORED_TYPE(DPVM_WHERE_COND)
 
 // float32 fast path: 16-byte loads and stores (the host uses it when n % 4 == 0 and every pointer is 16-byte
 // aligned), so each thread moves whole vectors and fewer, wider memory transactions are in flight.

@@ -59,6 +59,9 @@ template <> __device__ __forceinline__ i64 unary_op<i64>(int op, i64 x) {
     return from_double<i64>(unary_d(op, (double) x));
 }
 
+// bfloat16: the float32 op on the widened value, rounded once.
+template <> __device__ __forceinline__ bf16 unary_op<bf16>(int op, bf16 x) { return bf16_from_float(unary_f(op, (float) x)); }
+
 template <typename T> __device__ __forceinline__ T binary_float(int op, T a, T b) {
     switch (op) {
         case B_ADD: return a + b;
@@ -107,3 +110,6 @@ template <typename T> __device__ __forceinline__ T binary_op(int op, T a, T b) {
 // int32 goes through long then double on the CPU (o.set(long)), which saturates; from_double does the same.
 template <> __device__ __forceinline__ int binary_op<int>(int op, int a, int b) { return from_double<int>((double) binary_int(op, a, b)); }
 template <> __device__ __forceinline__ i64 binary_op<i64>(int op, i64 a, i64 b) { return binary_int(op, a, b); }
+template <> __device__ __forceinline__ bf16 binary_op<bf16>(int op, bf16 a, bf16 b) {
+    return bf16_from_float(binary_float<float>(op, (float) a, (float) b));
+}

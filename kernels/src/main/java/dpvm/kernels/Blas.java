@@ -45,8 +45,10 @@ final class Blas {
         int opFirst = first.transposed ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
         int opSecond = second.transposed ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
         boolean f64 = dtype == DType.FLOAT64;
-        int type = f64 ? cudart.CUDA_R_64F : cudart.CUDA_R_32F;
-        int compute = f64 ? cublas.CUBLAS_COMPUTE_64F : switch (MathMode.get()) {
+        int type = f64 ? cudart.CUDA_R_64F : dtype == DType.BFLOAT16 ? cudart.CUDA_R_16BF : cudart.CUDA_R_32F;
+        // bfloat16 operands: bfloat16 tensor cores, float32 accumulation, the result rounded once (the math mode
+        // concerns float32 operands only)
+        int compute = f64 ? cublas.CUBLAS_COMPUTE_64F : dtype == DType.BFLOAT16 ? cublas.CUBLAS_COMPUTE_32F : switch (MathMode.get()) {
             case FP32 -> cublas.CUBLAS_COMPUTE_32F;
             case TF32 -> cublas.CUBLAS_COMPUTE_32F_FAST_TF32;
             case BF16 -> cublas.CUBLAS_COMPUTE_32F_FAST_16BF;

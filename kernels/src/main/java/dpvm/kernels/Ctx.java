@@ -46,6 +46,7 @@ final class Ctx {
             case FLOAT64 -> "f64";
             case INT32 -> "i32";
             case INT64 -> "i64";
+            case BFLOAT16 -> "bf16";
         };
     }
 

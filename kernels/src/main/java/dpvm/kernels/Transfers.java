@@ -10,6 +10,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.ShortPointer;
 
 import java.util.Arrays;
 
@@ -35,6 +36,7 @@ final class Transfers {
             case FLOAT64 -> new DoublePointer(expect(host, double[].class, dtype));
             case INT32 -> new IntPointer(expect(host, int[].class, dtype));
             case INT64 -> new LongPointer(expect(host, long[].class, dtype));
+            case BFLOAT16 -> new ShortPointer(expect(host, short[].class, dtype));
         };
     }
 
@@ -68,6 +70,14 @@ final class Transfers {
                 try (IntPointer p = new IntPointer(Math.max(1, n))) {
                     fetch(c, p, t, bytes);
                     int[] a = new int[n];
+                    p.get(a);
+                    return a;
+                }
+            }
+            case BFLOAT16 -> {
+                try (ShortPointer p = new ShortPointer(Math.max(1, n))) {
+                    fetch(c, p, t, bytes);
+                    short[] a = new short[n];
                     p.get(a);
                     return a;
                 }

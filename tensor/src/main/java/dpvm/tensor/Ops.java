@@ -42,6 +42,31 @@ public final class Ops {
         for (Tensor t : ts) if (t != null) t.checkOpen();
     }
 
+    // ---------------------------------------------------------------- bfloat16 through float32
+
+    // The ops with bfloat16 kernels (copy, elementwise, matmul) take bfloat16 operands as they are. Every other op
+    // runs on float32 copies and rounds its floating results back to bfloat16, as PyTorch computes them in float32
+    // too: one rule here instead of a bfloat16 variant of every kernel. The copies record their gradients, so
+    // autograd needs nothing more.
+
+    private static boolean bf16(Tensor t) {
+        return t != null && t.dtype() == DType.BFLOAT16;
+    }
+
+    private static Tensor widen(Tensor t) {
+        return bf16(t) ? copy(t, DType.FLOAT32) : t;
+    }
+
+    private static Tensor narrow(Tensor t) {
+        return t.dtype() == DType.FLOAT32 ? copy(t, DType.BFLOAT16) : t;
+    }
+
+    private static Tensor[] narrow(Tensor[] ts) {
+        Tensor[] out = new Tensor[ts.length];
+        for (int i = 0; i < ts.length; i++) out[i] = narrow(ts[i]);
+        return out;
+    }
+
     // ---------------------------------------------------------------- copy and cast
 
     /** A new contiguous copy, converted to dtype. Gradient: the upstream gradient cast back. */
@@ -159,6 +184,11 @@ public final class Ops {
             floating(name, x);
             shape = Shape.broadcast(name, shape, x.shape);
         }
+        if (bf16(xs[0])) {
+            Tensor[] wide = new Tensor[xs.length];
+            for (int i = 0; i < xs.length; i++) wide[i] = widen(xs[i]);
+            return narrow(fused(program, wide));
+        }
         Tensor[] ys = Scope.primitive(() -> xs[0].backend().fused(program, xs));
         if (ys.length != program.outputs()) throw new IllegalStateException(name + ": backend returned " + ys.length + " outputs, expected " + program.outputs());
         for (Tensor y : ys) {
@@ -207,6 +237,7 @@ public final class Ops {
         String name = op.name().toLowerCase();
         int[] d = normaliseDims(name, dims, x.rank());
         for (int i : d) if (x.shape[i] == 0 && op != Reduce.SUM) throw new ShapeException(name + ": cannot reduce an empty dim " + i + " of shape " + Shape.str(x.shape));
+        if (bf16(x)) return narrow(reduce(op, widen(x), d, keepdim));
         Tensor y = Scope.primitive1(() -> x.backend().reduce(op, x, d, keepdim));
         int[] kept = keptShape(x.shape, d);
         Autograd.Rule rule = switch (op) {
@@ -225,6 +256,7 @@ public final class Ops {
         open(x);
         int d = Shape.dim(max ? "argmax" : "argmin", dim, x.rank());
         if (x.rank() > 0 && x.shape[d] == 0) throw new ShapeException((max ? "argmax" : "argmin") + ": dim " + d + " of shape " + Shape.str(x.shape) + " is empty");
+        if (bf16(x)) return argReduce(max, widen(x), d, keepdim);
         return Scope.primitive1(() -> x.backend().argReduce(max, x, d, keepdim));
     }
 
@@ -278,6 +310,7 @@ public final class Ops {
                 throw new ShapeException("conv: kernel " + Shape.str(w.shape) + " (dilated span " + span + ") is larger than padded input " + Shape.str(x.shape) + " in spatial dim " + i);
             }
         }
+        if (bf16(x)) return narrow(conv(widen(x), widen(w), spec));
         Tensor y = Scope.primitive1(() -> x.backend().conv(x, w, spec));
         return Autograd.record("conv", y, g -> new Tensor[] {
                 x.requiresGrad ? Scope.primitive1(() -> g.backend().convBackwardData(g, w, x.shape, spec)) : null,
@@ -296,6 +329,7 @@ public final class Ops {
     public static Tensor maxPool(Tensor x, PoolSpec spec) {
         open(x);
         checkPool("max_pool", x, spec.kernel());
+        if (bf16(x)) return narrow(maxPool(widen(x), spec));
         Tensor[] r = Scope.primitive(() -> x.backend().maxPool(x, spec));
         Tensor y = r[0], argmax = r[1];
         return Autograd.record("max_pool", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().maxPoolBackward(g, argmax, x.shape, spec))}, x);
@@ -304,6 +338,7 @@ public final class Ops {
     public static Tensor avgPool(Tensor x, PoolSpec spec) {
         open(x);
         checkPool("avg_pool", x, spec.kernel());
+        if (bf16(x)) return narrow(avgPool(widen(x), spec));
         Tensor y = Scope.primitive1(() -> x.backend().avgPool(x, spec));
         return Autograd.record("avg_pool", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().avgPoolBackward(g, x.shape, spec))}, x);
     }
@@ -312,6 +347,7 @@ public final class Ops {
         open(x);
         checkPool("adaptive_avg_pool", x, outSize);
         for (int s : outSize) if (s < 1) throw new ShapeException("adaptive_avg_pool: output size " + Arrays.toString(outSize) + " must be positive");
+        if (bf16(x)) return narrow(adaptiveAvgPool(widen(x), outSize));
         Tensor y = Scope.primitive1(() -> x.backend().adaptiveAvgPool(x, outSize));
         return Autograd.record("adaptive_avg_pool", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().adaptiveAvgPoolBackward(g, x.shape))}, x);
     }
@@ -336,6 +372,7 @@ public final class Ops {
                 throw new ShapeException("layer_norm: weight and bias must have the normalised shape " + Shape.str(normalized) + " of input " + Shape.str(x.shape) + ", got " + Shape.str(p.shape));
             }
         }
+        if (bf16(x)) return narrow(layerNorm(widen(x), normalizedDims, widen(weight), widen(bias), eps));
         Tensor[] r = Scope.primitive(() -> x.backend().layerNorm(x, normalizedDims, weight, bias, eps));
         Tensor y = r[0], mean = r[1], rstd = r[2];
         Autograd.record("layer_norm", y, g -> {
@@ -369,6 +406,13 @@ public final class Ops {
             sameDtype("batch_norm", x, p);
             if (!Shape.same(p.shape, new int[] {c})) throw new ShapeException("batch_norm: weight and bias must be [" + c + "] for input " + Shape.str(x.shape) + ", got " + Shape.str(p.shape));
         }
+        if (bf16(x)) {
+            Tensor[] r = batchNorm(widen(x), widen(weight), widen(bias), eps);
+            Tensor[] out = narrow(r);
+            if (!r[0].requiresGrad) r[1].close(); // the float32 statistics: the caller sees only their copies
+            r[2].close();
+            return out;
+        }
         Tensor[] r = Scope.primitive(() -> x.backend().batchNorm(x, weight, bias, eps));
         Tensor y = r[0], mean = r[1], rstd = r[2], var = r[3];
         Autograd.record("batch_norm", y, g -> {
@@ -386,6 +430,7 @@ public final class Ops {
         String name = log ? "log_softmax" : "softmax";
         floating(name, x);
         int d = Shape.dim(name, dim, x.rank());
+        if (bf16(x)) return narrow(softmax(widen(x), d, log));
         Tensor y = Scope.primitive1(() -> x.backend().softmax(x, d, log));
         return Autograd.record(name, y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().softmaxBackward(y, g, d, log))}, x);
     }
@@ -398,6 +443,7 @@ public final class Ops {
         sameDevice("index_select", x, index);
         if (index.rank() != 1) throw new ShapeException("index_select: index must be 1-d, got " + Shape.str(index.shape));
         int d = Shape.dim("index_select", dim, x.rank());
+        if (bf16(x)) return narrow(indexSelect(widen(x), d, index));
         Tensor y = Scope.primitive1(() -> x.backend().indexSelect(x, d, index));
         return Autograd.record("index_select", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().indexAdd(x.shape, d, index, g)), null}, x, index);
     }
@@ -406,6 +452,7 @@ public final class Ops {
         open(index, src);
         integer("index_add", index);
         int d = Shape.dim("index_add", dim, shape.length);
+        if (bf16(src)) return narrow(indexAdd(shape, d, index, widen(src)));
         Tensor y = Scope.primitive1(() -> src.backend().indexAdd(shape.clone(), d, index, src));
         return Autograd.record("index_add", y, g -> new Tensor[] {null, Scope.primitive1(() -> g.backend().indexSelect(g, d, index))}, index, src);
     }
@@ -419,6 +466,7 @@ public final class Ops {
         for (int i = 0; i < x.rank(); i++) {
             if (i != d && index.shape[i] > x.shape[i]) throw new ShapeException("gather: index " + Shape.str(index.shape) + " exceeds input " + Shape.str(x.shape) + " in dim " + i);
         }
+        if (bf16(x)) return narrow(gather(widen(x), d, index));
         Tensor y = Scope.primitive1(() -> x.backend().gather(x, d, index));
         return Autograd.record("gather", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().scatterAdd(x.shape, d, index, g)), null}, x, index);
     }
@@ -428,6 +476,7 @@ public final class Ops {
         integer("scatter_add", index);
         int d = Shape.dim("scatter_add", dim, shape.length);
         if (!Shape.same(index.shape, src.shape)) throw new ShapeException("scatter_add: index " + Shape.str(index.shape) + " and src " + Shape.str(src.shape) + " differ");
+        if (bf16(src)) return narrow(scatterAdd(shape, d, index, widen(src)));
         Tensor y = Scope.primitive1(() -> src.backend().scatterAdd(shape.clone(), d, index, src));
         return Autograd.record("scatter_add", y, g -> new Tensor[] {null, Scope.primitive1(() -> g.backend().gather(g, d, index))}, index, src);
     }
@@ -443,6 +492,7 @@ public final class Ops {
         open(x);
         floating("dropout", x);
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        if (bf16(x)) return narrow(dropout(widen(x), p, seed, offset));
         Tensor y = Scope.primitive1(() -> x.backend().dropout(x, p, seed, offset));
         return Autograd.record("dropout", y, g -> new Tensor[] {Scope.primitive1(() -> g.backend().dropout(g, p, seed, offset))}, x);
     }
@@ -470,6 +520,7 @@ public final class Ops {
             if (classWeights.requiresGrad && Autograd.isEnabled()) throw new IllegalArgumentException("cross_entropy: class weights take no gradient (as in PyTorch); pass them detached");
         }
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new IllegalArgumentException("cross_entropy: label smoothing must be in [0, 1], got " + labelSmoothing);
+        if (bf16(logits)) return narrow(crossEntropy(widen(logits), targets, widen(classWeights), labelSmoothing));
         Tensor[] r = Scope.primitive(() -> logits.backend().crossEntropy(logits, targets, classWeights, labelSmoothing));
         Tensor loss = r[0], rowMax = r[1], logSum = r[2];
         Tensor recorded = Autograd.record("cross_entropy", loss, g -> new Tensor[] {

@@ -48,6 +48,12 @@ public final class Rng {
 
     private Tensor fill(int[] shape, DType dtype, Device device, Backend.Distribution d) {
         if (!dtype.isFloating()) throw new IllegalArgumentException("random fill needs a floating dtype, got " + dtype);
+        if (dtype == DType.BFLOAT16) {
+            // the float32 draws, rounded: a bfloat16 init is the float32 one cast
+            try (Tensor wide = fill(shape, DType.FLOAT32, device, d)) {
+                return Ops.copy(wide, DType.BFLOAT16);
+            }
+        }
         Tensor out = Tensor.empty(shape, dtype, device);
         out.backend().fillRandom(out, d, seed, take(d, out.numel()));
         return out;

@@ -93,6 +93,11 @@ public final class Tensor implements AutoCloseable {
         return fromHost(data, data.length, shape, DType.INT64, Device.CPU);
     }
 
+    /** A bfloat16 tensor from the values' bits ({@link BFloat16#fromFloats} makes them from floats). */
+    public static Tensor ofBFloat16(short[] bits, int... shape) {
+        return fromHost(bits, bits.length, shape, DType.BFLOAT16, Device.CPU);
+    }
+
     /** 0, 1, ..., n-1 as int64. */
     public static Tensor arange(int n) {
         long[] v = new long[n];
@@ -260,6 +265,11 @@ public final class Tensor implements AutoCloseable {
 
     public int[] toIntArray() {
         return (int[]) Ops.copy(this, DType.INT32).hostArray();
+    }
+
+    /** The bits of each value as bfloat16 (rounded to nearest even from other dtypes). */
+    public short[] toBFloat16Array() {
+        return (short[]) Ops.copy(this, DType.BFLOAT16).hostArray();
     }
 
     private Object hostArray() {

@@ -12,7 +12,7 @@ final class ElementDecoder {
             case F64: return b.getDouble(i * 8);
             case F32: return b.getFloat(i * 4);
             case F16: return halfToFloat(b.getShort(i * 2));
-            case BF16: return bfloat16ToFloat(b.getShort(i * 2));
+            case BF16: return dpvm.tensor.BFloat16.toFloat(b.getShort(i * 2));
             default: return asLong(b, t, i);
         }
     }
@@ -21,7 +21,7 @@ final class ElementDecoder {
         switch (t) {
             case F32: return b.getFloat(i * 4);
             case F16: return halfToFloat(b.getShort(i * 2));
-            case BF16: return bfloat16ToFloat(b.getShort(i * 2));
+            case BF16: return dpvm.tensor.BFloat16.toFloat(b.getShort(i * 2));
             case F64: return (float) b.getDouble(i * 8);
             default: return asLong(b, t, i);
         }
@@ -41,10 +41,6 @@ final class ElementDecoder {
         }
     }
 
-    static float bfloat16ToFloat(short bits) {
-        // bfloat16 is the upper half of an IEEE single, so widening is exact.
-        return Float.intBitsToFloat((bits & 0xFFFF) << 16);
-    }
 
     static float halfToFloat(short h) {
         int bits = h & 0xFFFF;

@@ -47,6 +47,12 @@ public final class TensorIO {
                 for (int x : v) b.putInt(x);
                 yield StoredTensor.of(name, StoredDType.I32, shape, b.array());
             }
+            case BFLOAT16 -> {
+                short[] v = t.toBFloat16Array();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (short x : v) b.putShort(x);
+                yield StoredTensor.of(name, StoredDType.BF16, shape, b.array());
+            }
         };
     }
 

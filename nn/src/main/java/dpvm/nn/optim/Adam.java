@@ -40,6 +40,10 @@ public final class Adam implements Optimizer {
         this.stepsTaken = new long[this.params.size()];
         for (Tensor p : this.params) {
             if (!p.isContiguous()) throw new IllegalArgumentException("Adam: parameters must be contiguous, got strides " + java.util.Arrays.toString(p.strides()));
+            if (p.dtype() == dpvm.tensor.DType.BFLOAT16) {
+                // updates smaller than half a bfloat16 step would round away: train float32 weights, cast them in forward
+                throw new IllegalArgumentException("Adam: parameter of shape " + java.util.Arrays.toString(p.shape()) + " is bfloat16; keep float32 parameters and cast them to bfloat16 in the forward pass");
+            }
             m.add(Autograd.noGrad(() -> Tensor.zeros(p.shape(), p.dtype(), p.device())));
             v.add(Autograd.noGrad(() -> Tensor.zeros(p.shape(), p.dtype(), p.device())));
         }

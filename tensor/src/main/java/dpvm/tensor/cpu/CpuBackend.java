@@ -1,5 +1,6 @@
 package dpvm.tensor.cpu;
 
+import dpvm.tensor.BFloat16;
 import dpvm.tensor.Backend;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
@@ -41,6 +42,7 @@ public final class CpuBackend implements Backend {
             case FLOAT64 -> System.arraycopy(expect(host, double[].class, s), 0, s.d, offset, n);
             case INT32 -> System.arraycopy(expect(host, int[].class, s), 0, s.i, offset, n);
             case INT64 -> System.arraycopy(expect(host, long[].class, s), 0, s.l, offset, n);
+            case BFLOAT16 -> System.arraycopy(expect(host, short[].class, s), 0, s.h, offset, n);
         }
     }
 
@@ -59,6 +61,7 @@ public final class CpuBackend implements Backend {
             case FLOAT64 -> Arrays.copyOfRange(s.d, from, to);
             case INT32 -> Arrays.copyOfRange(s.i, from, to);
             case INT64 -> Arrays.copyOfRange(s.l, from, to);
+            case BFLOAT16 -> Arrays.copyOfRange(s.h, from, to);
         };
     }
 
@@ -72,6 +75,7 @@ public final class CpuBackend implements Backend {
                 case FLOAT64 -> Arrays.fill(s.d, value);
                 case INT32 -> Arrays.fill(s.i, (int) value);
                 case INT64 -> Arrays.fill(s.l, (long) value);
+                case BFLOAT16 -> Arrays.fill(s.h, BFloat16.fromFloat((float) value));
             }
         }
         return t;

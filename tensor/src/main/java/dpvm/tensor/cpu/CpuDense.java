@@ -28,6 +28,12 @@ final class CpuDense {
     }
 
     static Tensor matmul(CpuBackend backend, Tensor a, Tensor b) {
+        if (a.dtype() == DType.BFLOAT16) {
+            // products of bfloat16 values are exact in float32; accumulate in float32, round the result once
+            try (Tensor fa = backend.copy(a, DType.FLOAT32); Tensor fb = backend.copy(b, DType.FLOAT32); Tensor y = matmul(backend, fa, fb)) {
+                return backend.copy(y, DType.BFLOAT16);
+            }
+        }
         int ra = a.rank(), rb = b.rank();
         int m = a.shape()[ra - 2], k = a.shape()[ra - 1], n = b.shape()[rb - 1];
         int[] outShape = Shape.matmul(a.shape(), b.shape());

@@ -87,6 +87,12 @@ final class CpuElementwise {
                     od[io] = fn.applyAsDouble(ad[ia], cd[ic]);
                 }
             });
+            case BFLOAT16 -> loop.run((b, s, n) -> {
+                // in float32 (exact in double for + - * /, then rounded once to float32 by set), then to bfloat16
+                for (int j = 0, io = b[0], ia = b[1], ic = b[2]; j < n; j++, io += s[0], ia += s[1], ic += s[2]) {
+                    o.set(io, (float) fn.applyAsDouble(a.get(ia), c.get(ic)));
+                }
+            });
             case INT64 -> loop.run((b, s, n) -> {
                 // exact integer arithmetic: labels and indices must not pass through double
                 for (int j = 0, io = b[0], ia = b[1], ic = b[2]; j < n; j++, io += s[0], ia += s[1], ic += s[2]) {
@@ -131,6 +137,7 @@ final class CpuElementwise {
                     case FLOAT64 -> o.d[io] = pick ? a.d[ia] : c.d[ic];
                     case INT32 -> o.i[io] = pick ? a.i[ia] : c.i[ic];
                     case INT64 -> o.l[io] = pick ? a.l[ia] : c.l[ic];
+                    case BFLOAT16 -> o.h[io] = pick ? a.h[ia] : c.h[ic];
                 }
             }
         });
@@ -150,6 +157,7 @@ final class CpuElementwise {
                         case FLOAT64 -> System.arraycopy(a.d, b[1], o.d, b[0], n);
                         case INT32 -> System.arraycopy(a.i, b[1], o.i, b[0], n);
                         case INT64 -> System.arraycopy(a.l, b[1], o.l, b[0], n);
+                        case BFLOAT16 -> System.arraycopy(a.h, b[1], o.h, b[0], n);
                     }
                     return;
                 }
@@ -159,6 +167,7 @@ final class CpuElementwise {
                         case FLOAT64 -> o.d[io] = a.d[ia];
                         case INT32 -> o.i[io] = a.i[ia];
                         case INT64 -> o.l[io] = a.l[ia];
+                        case BFLOAT16 -> o.h[io] = a.h[ia];
                     }
                 }
             });

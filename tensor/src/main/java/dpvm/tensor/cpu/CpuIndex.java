@@ -50,6 +50,7 @@ final class CpuIndex {
             case FLOAT64 -> System.arraycopy(src.d, from, dst.d, to, n);
             case INT32 -> System.arraycopy(src.i, from, dst.i, to, n);
             case INT64 -> System.arraycopy(src.l, from, dst.l, to, n);
+            case BFLOAT16 -> System.arraycopy(src.h, from, dst.h, to, n);
         }
     }
 

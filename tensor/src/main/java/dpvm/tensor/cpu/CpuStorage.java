@@ -1,15 +1,17 @@
 package dpvm.tensor.cpu;
 
+import dpvm.tensor.BFloat16;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
 import dpvm.tensor.Storage;
 
-/** A Java primitive array of the storage's dtype; exactly one of the array fields is set. */
+/** A Java primitive array of the storage's dtype (bfloat16 as its bits); exactly one of the array fields is set. */
 final class CpuStorage extends Storage {
     float[] f;
     double[] d;
     int[] i;
     long[] l;
+    short[] h;
 
     CpuStorage(DType dtype, int size) {
         super(dtype, size, Device.CPU, null);
@@ -18,6 +20,7 @@ final class CpuStorage extends Storage {
             case FLOAT64 -> d = new double[size];
             case INT32 -> i = new int[size];
             case INT64 -> l = new long[size];
+            case BFLOAT16 -> h = new short[size];
         }
     }
 
@@ -28,6 +31,7 @@ final class CpuStorage extends Storage {
             case FLOAT64 -> d[k];
             case INT32 -> i[k];
             case INT64 -> l[k];
+            case BFLOAT16 -> BFloat16.toFloat(h[k]);
         };
     }
 
@@ -37,6 +41,8 @@ final class CpuStorage extends Storage {
             case FLOAT64 -> d[k] = v;
             case INT32 -> i[k] = (int) v;
             case INT64 -> l[k] = (long) v;
+            // through float32 first, as PyTorch converts a double to bfloat16
+            case BFLOAT16 -> h[k] = BFloat16.fromFloat((float) v);
         }
     }
 
@@ -46,5 +52,6 @@ final class CpuStorage extends Storage {
         d = null;
         i = null;
         l = null;
+        h = null;
     }
 }
