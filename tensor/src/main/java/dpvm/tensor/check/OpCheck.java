@@ -1,6 +1,7 @@
 package dpvm.tensor.check;
 
 import dpvm.tensor.Autograd;
+import dpvm.tensor.BFloat16;
 import dpvm.tensor.DType;
 import dpvm.tensor.Device;
 import dpvm.tensor.Rng;
@@ -16,7 +17,8 @@ import java.util.function.Function;
  * The one helper that checks an op on a backend: output shape and dtype, forward values (hand-computed ones when
  * given), gradients against central finite differences in float64 on the CPU, the same results through
  * non-contiguous inputs whose gaps hold NaN (so a kernel that reads a wrong element fails), and the float32
- * results on the device under test against the float64 reference within that precision's tolerance.
+ * results on the device under test against the float64 reference within that precision's tolerance (or the
+ * bfloat16 results, {@link #inBFloat16}).
  *
  * <pre>{@code
  * OpCheck.of("mul", x -> x[0].mul(x[1])).input(3, 4).input(4).check(Device.CPU);
@@ -32,6 +34,7 @@ public final class OpCheck {
     private double[] expectedValues;
     private boolean gradients = true;
     private Tolerance tolerance = Tolerance.FP32;
+    private DType deviceType = DType.FLOAT32;
     private long seed = 17;
 
     private OpCheck(String name, Function<Tensor[], Tensor> op) {
@@ -88,6 +91,16 @@ public final class OpCheck {
         return this;
     }
 
+    /**
+     * Checks the device run in bfloat16 instead of float32, within {@link Tolerance#BF16}: random inputs are drawn
+     * as bfloat16 values, so the float64 reference sees exactly what the bfloat16 run does.
+     */
+    public OpCheck inBFloat16() {
+        deviceType = DType.BFLOAT16;
+        tolerance = Tolerance.BF16;
+        return this;
+    }
+
     public OpCheck seed(long s) {
         seed = s;
         return this;
@@ -104,6 +117,9 @@ public final class OpCheck {
         if (expectedShape != null && !Shape.same(expectedShape, ref.shape)) fail("shape " + Shape.str(ref.shape) + ", expected " + Shape.str(expectedShape));
         if (expectedValues != null) compare("forward values vs hand-computed", ref.out, expectedValues, new Tolerance("hand", 1e-6, 1e-9));
         double[] upstream = ref.floating ? new Rng(seed + 1).uniform(ref.shape, DType.FLOAT64, Device.CPU).mul(2).sub(1).toDoubleArray() : null;
+        if (upstream != null && deviceType == DType.BFLOAT16) {
+            for (int k = 0; k < upstream.length; k++) upstream[k] = BFloat16.round((float) upstream[k]);
+        }
         if (gradients && ref.floating) {
             ref = run(values, DType.FLOAT64, Device.CPU, false, upstream);
             checkGradients(values, upstream, ref);
@@ -118,14 +134,24 @@ public final class OpCheck {
             }
         }
 
-        // float32 on the device under test against the float64 reference
-        Result dev = run(values, DType.FLOAT32, device, false, gradients && ref.floating ? upstream : null);
-        if (!Shape.same(dev.shape, ref.shape)) fail("float32 on " + device + " gave shape " + Shape.str(dev.shape) + ", float64 reference " + Shape.str(ref.shape));
-        if (dev.dtype != expectedDtype(ref.dtype, DType.FLOAT32)) fail("float32 inputs gave dtype " + dev.dtype + ", expected " + expectedDtype(ref.dtype, DType.FLOAT32));
-        compare("float32 forward on " + device, dev.out, ref.out, tolerance);
+        // float32 (or bfloat16) on the device under test against the float64 reference
+        Result dev = run(values, deviceType, device, false, gradients && ref.floating ? upstream : null);
+        if (!Shape.same(dev.shape, ref.shape)) fail(deviceType + " on " + device + " gave shape " + Shape.str(dev.shape) + ", float64 reference " + Shape.str(ref.shape));
+        if (dev.dtype != expectedDtype(ref.dtype, deviceType)) fail(deviceType + " inputs gave dtype " + dev.dtype + ", expected " + expectedDtype(ref.dtype, deviceType));
+        compare(deviceType + " forward on " + device, dev.out, ref.out, tolerance);
         if (gradients && ref.floating) {
             for (int i = 0; i < values.length; i++) {
-                if (ref.grads[i] != null) compare("float32 gradient of input " + i + " on " + device, dev.grads[i], ref.grads[i], tolerance);
+                if (ref.grads[i] != null) {
+                    if (dev.gradTypes[i] != deviceType) fail(deviceType + " gradient of input " + i + " has dtype " + dev.gradTypes[i]);
+                    String what = deviceType + " gradient of input " + i + " on " + device;
+                    // a bfloat16 gradient of a broadcast input sums partials each rounded to bfloat16: judged norm-wise
+                    if (deviceType == DType.BFLOAT16) {
+                        String m = tolerance.normWiseMismatch(dev.grads[i], ref.grads[i]);
+                        if (m != null) fail(what + ": " + m);
+                    } else {
+                        compare(what, dev.grads[i], ref.grads[i], tolerance);
+                    }
+                }
             }
         }
     }
@@ -137,12 +163,15 @@ public final class OpCheck {
     private double[] valuesOf(Input in, Rng rng) {
         if (in.fixed != null) return in.fixed.toDoubleArray();
         double[] u = rng.uniform(in.shape, DType.FLOAT64, Device.CPU).toDoubleArray();
-        // float32-representable values, so float32 runs see exactly the reference's inputs
-        for (int k = 0; k < u.length; k++) u[k] = (float) (in.lo + (in.hi - in.lo) * u[k]);
+        // values the device run's dtype represents, so it sees exactly the reference's inputs
+        for (int k = 0; k < u.length; k++) {
+            float v = (float) (in.lo + (in.hi - in.lo) * u[k]);
+            u[k] = deviceType == DType.BFLOAT16 ? BFloat16.round(v) : v;
+        }
         return u;
     }
 
-    private record Result(int[] shape, DType dtype, boolean floating, double[] out, double[][] grads) {}
+    private record Result(int[] shape, DType dtype, boolean floating, double[] out, double[][] grads, DType[] gradTypes) {}
 
     private Tensor[] build(double[][] values, DType floatType, Device device, boolean strided, boolean withGrad) {
         Tensor[] xs = new Tensor[inputs.size()];
@@ -174,6 +203,7 @@ public final class OpCheck {
         Tensor y = op.apply(xs);
         boolean floating = y.dtype().isFloating();
         double[][] grads = new double[xs.length][];
+        DType[] gradTypes = new DType[xs.length];
         if (upstream != null) {
             Tensor r = Tensor.of(upstream, y.shape()).cast(y.dtype()).to(device);
             y.mul(r).sum().backward();
@@ -181,10 +211,11 @@ public final class OpCheck {
                 if (inputs.get(i).differentiable) {
                     if (xs[i].grad() == null) fail("input " + i + " received no gradient");
                     grads[i] = xs[i].grad().toDoubleArray();
+                    gradTypes[i] = xs[i].grad().dtype();
                 }
             }
         }
-        return new Result(y.shape(), y.dtype(), floating, y.toDoubleArray(), grads);
+        return new Result(y.shape(), y.dtype(), floating, y.toDoubleArray(), grads, gradTypes);
     }
 
     /** Central differences of sum(op(x) * upstream) in float64 against the analytic gradients in ref. */

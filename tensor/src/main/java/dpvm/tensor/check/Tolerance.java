@@ -34,18 +34,12 @@ public record Tolerance(String name, double rtol, double atol) {
 
     /** Null when every element passes, else a description of the worst element. */
     public String mismatch(double[] out, double[] ref) {
-        if (out.length != ref.length) return "lengths differ: " + out.length + " vs " + ref.length;
+        String special = specialMismatch(out, ref);
+        if (special != null) return special;
         int worst = -1;
         double worstExcess = 0;
         for (int i = 0; i < out.length; i++) {
-            if (Double.isNaN(out[i]) || Double.isNaN(ref[i])) {
-                if (Double.isNaN(out[i]) && Double.isNaN(ref[i])) continue;
-                return "NaN at index " + i + " (out " + out[i] + ", ref " + ref[i] + ")";
-            }
-            if (Double.isInfinite(ref[i]) || Double.isInfinite(out[i])) {
-                if (out[i] == ref[i]) continue;
-                return "infinity mismatch at index " + i + " (out " + out[i] + ", ref " + ref[i] + ")";
-            }
+            if (!Double.isFinite(out[i]) || !Double.isFinite(ref[i])) continue; // matched by specialMismatch
             double excess = Math.abs(out[i] - ref[i]) - (atol + rtol * Math.abs(ref[i]));
             if (excess > worstExcess) {
                 worstExcess = excess;
@@ -55,5 +49,34 @@ public record Tolerance(String name, double rtol, double atol) {
         if (worst < 0) return null;
         return String.format("index %d: out %.9g vs ref %.9g (|diff| %.3g > %s atol %.1g + rtol %.1g * |ref|)", worst, out[worst], ref[worst],
                 Math.abs(out[worst] - ref[worst]), name, atol, rtol);
+    }
+
+    /**
+     * Null when ||out - ref|| / ||ref|| is at most rtol over the finite elements and the NaNs and infinities
+     * match, else what differs. For results that sum values each already rounded to a short precision (bfloat16
+     * gradients of broadcast inputs), where one element of a cancelling sum may be far off relatively.
+     */
+    public String normWiseMismatch(double[] out, double[] ref) {
+        String special = specialMismatch(out, ref);
+        if (special != null) return special;
+        double[] o = out.clone(), r = ref.clone();
+        for (int i = 0; i < o.length; i++) if (!Double.isFinite(r[i])) o[i] = r[i] = 0;
+        double rel = relativeL2(o, r);
+        return rel <= rtol ? null : String.format("||out - ref|| / ||ref|| = %.3g > %s rtol %.1g", rel, name, rtol);
+    }
+
+    /** Lengths, NaN never passing and infinities matching exactly: null when all hold. */
+    private static String specialMismatch(double[] out, double[] ref) {
+        if (out.length != ref.length) return "lengths differ: " + out.length + " vs " + ref.length;
+        for (int i = 0; i < out.length; i++) {
+            if (Double.isNaN(out[i]) || Double.isNaN(ref[i])) {
+                if (Double.isNaN(out[i]) && Double.isNaN(ref[i])) continue;
+                return "NaN at index " + i + " (out " + out[i] + ", ref " + ref[i] + ")";
+            }
+            if ((Double.isInfinite(ref[i]) || Double.isInfinite(out[i])) && out[i] != ref[i]) {
+                return "infinity mismatch at index " + i + " (out " + out[i] + ", ref " + ref[i] + ")";
+            }
+        }
+        return null;
     }
 }
