@@ -69,7 +69,12 @@ def matmul():
             emit("matmul_4096_fp32", median_ms(lambda: a @ b), flops, "TFLOP/s")
             torch.backends.cuda.matmul.allow_tf32 = True
             emit("matmul_4096_tf32", median_ms(lambda: a @ b), flops, "TFLOP/s")
+            torch.backends.cuda.matmul.allow_tf32 = False
+            # float32 tensors, bf16 tensor cores inside (cuBLAS's 32F_FAST_16BF)
+            torch.set_float32_matmul_precision("medium")
+            emit("matmul_4096_fp32_bf16math", median_ms(lambda: a @ b), flops, "TFLOP/s")
         finally:
+            torch.set_float32_matmul_precision("highest")
             torch.backends.cuda.matmul.allow_tf32 = False
         ab, bb = a.bfloat16(), b.bfloat16()
         emit("matmul_4096_bf16", median_ms(lambda: ab @ bb), flops, "TFLOP/s")

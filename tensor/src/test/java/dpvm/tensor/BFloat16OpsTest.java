@@ -115,7 +115,7 @@ class BFloat16OpsTest {
         OpCheck.of("bf16 layer norm", x -> Functional.layerNorm(x[0], 1, x[1], x[2], 1e-5)).input(3, 8).input(8).input(8).inBFloat16().check(d);
         OpCheck.of("bf16 conv2d", x -> Ops.conv(x[0], x[1], new ConvSpec(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)))
                 .input(2, 3, 5, 5).input(4, 3, 3, 3).inBFloat16().check(d);
-        OpCheck.of("bf16 index_select", x -> Functional.indexSelect(x[0], 0, Tensor.ofLongs(new long[] {2, 0, 2}, 3).to(d))).input(4, 3).inBFloat16().check(d);
+        OpCheck.of("bf16 index_select", x -> Functional.indexSelect(x[0], 0, Tensor.ofLongs(new long[] {2, 0, 2}, 3).to(x[0].device()))).input(4, 3).inBFloat16().check(d);
         OpCheck.of("bf16 argmax", x -> x[0].argmax(1, false)).input(3, 7).withoutGradients().inBFloat16().check(d);
     }
 

@@ -62,17 +62,22 @@ public final class GpuBench {
             Backend be = Backends.of(GPU);
             Group[] groups = {
                 (t, b) -> {
-                    // matmul 4096^3 in three precisions; bf16 here is cuBLAS's bf16 tensor-core mode on float32 storage
+                    // matmul 4096^3: float32 tensors in each math mode (bf16 math: cuBLAS's bf16 tensor cores on
+                    // float32 storage, PyTorch's "medium" precision), then bfloat16 tensors (bfloat16 in and out)
                     int n = size(4096, 128);
                     Tensor a = rand(1, n, n), c = rand(2, n, n);
                     double flops = 2.0 * n * n * n;
                     try {
                         for (MathMode m : MathMode.values()) {
                             MathMode.set(m);
-                            emit("matmul_4096_" + m.name().toLowerCase(), t.medianMs(warm, reps, () -> b.matmul(a, c).close()), flops, "TFLOP/s");
+                            String name = m == MathMode.BF16 ? "fp32_bf16math" : m.name().toLowerCase();
+                            emit("matmul_4096_" + name, t.medianMs(warm, reps, () -> b.matmul(a, c).close()), flops, "TFLOP/s");
                         }
                     } finally {
                         MathMode.set(MathMode.FP32);
+                    }
+                    try (Tensor ah = b.copy(a, DType.BFLOAT16); Tensor ch = b.copy(c, DType.BFLOAT16)) {
+                        emit("matmul_4096_bf16", t.medianMs(warm, reps, () -> b.matmul(ah, ch).close()), flops, "TFLOP/s");
                     }
                 },
                 (t, b) -> {

@@ -34,6 +34,23 @@ class TensorIOTest {
     }
 
     @Test
+    void bfloat16TensorsAreStoredAsBF16AndLoadExactlyAsFloat32(@TempDir Path dir) {
+        float[] values = {1.5f, -0.3339844f, 65280f, 1e-3f};
+        Tensor h = Tensor.of(values, 2, 2).cast(dpvm.tensor.DType.BFLOAT16);
+        Path file = dir.resolve("h.safetensors");
+        TensorIO.save(file, Map.of("w", h), Map.of());
+        try (WeightFile f = WeightFiles.open(file)) {
+            StoredTensor stored = f.get("w");
+            assertEquals(StoredDType.BF16, stored.dtype());
+            assertEquals(8, stored.data().remaining());
+        }
+        Tensor back = TensorIO.load(file).get("w");
+        assertEquals(dpvm.tensor.DType.FLOAT32, back.dtype());
+        assertArrayEquals(h.toFloatArray(), back.toFloatArray(), 0);
+        assertArrayEquals(h.toBFloat16Array(), back.toBFloat16Array());
+    }
+
+    @Test
     void aRealTorchStateDictLoadsAsTensors() throws URISyntaxException {
         Path file = Path.of(getClass().getResource("torch/state_dict.pth").toURI());
         Map<String, Tensor> sd = TensorIO.load(file);

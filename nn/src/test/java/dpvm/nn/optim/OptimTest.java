@@ -35,6 +35,13 @@ class OptimTest {
     }
 
     @Test
+    void adamRefusesBFloat16ParametersNamingTheFix() {
+        Tensor p = Tensor.zeros(2, 3).cast(dpvm.tensor.DType.BFLOAT16).requiresGrad(true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Adam.of(List.of(p), 0.1));
+        assertTrue(e.getMessage().contains("[2, 3] is bfloat16") && e.getMessage().contains("keep float32 parameters"), e.getMessage());
+    }
+
+    @Test
     void plainSgdAndWeightDecay() {
         Tensor p = param(1, -2);
         Sgd sgd = new Sgd(List.of(p), 0.1, 0, 0, 0.5, false);
