@@ -147,7 +147,7 @@ run() {
         # backbones and the memory soaks are left out (DPVM_SANITIZE_CLASSES replaces the list)
         local tool="${1:-memcheck}"
         local sanitizer; sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
-        local classes="${DPVM_SANITIZE_CLASSES:-ElementwiseOpsTest,FusedTest,ReductionAndMatmulTest,NormSoftmaxLossTest,IndexAndShapeOpsTest,ConvPoolOpsTest,DropoutAndCrossEntropyTest,RandomTest,AutogradTest,CudaChecks,StreamChecks,BadIndexChecks,KernelLabChecks}"
+        local classes="${DPVM_SANITIZE_CLASSES:-ElementwiseOpsTest,BFloat16OpsTest,FusedTest,ReductionAndMatmulTest,NormSoftmaxLossTest,IndexAndShapeOpsTest,ConvPoolOpsTest,DropoutAndCrossEntropyTest,RandomTest,AutogradTest,CudaChecks,StreamChecks,BadIndexChecks,KernelLabChecks}"
         set +e
         timeout "${DPVM_SANITIZE_LIMIT:-540}" "$sanitizer" --tool "$tool" --error-exitcode 3 --print-limit 50 --target-processes all \
             "$java" "${JOPTS[@]}" -Ddpvm.test.devices=cuda:0 -Ddpvm.cuda.poison=true "-Ddpvm.parity.classes=$classes" \

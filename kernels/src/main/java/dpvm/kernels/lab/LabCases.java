@@ -129,6 +129,11 @@ public final class LabCases {
             LabCase.of("matmul", "M K N", "[M, K] x [K, N] through cuBLAS (with the front end's dispatch)", sizes(4096, 4096, 4096), sizes(20, 30, 40),
                     s -> Problem.compute(2.0 * s[0] * s[1] * s[2], s[0], s[1], s[2], () -> new Tensor[] {uniform(1, s[0], s[1]), uniform(2, s[1], s[2])},
                             in -> one(in[0].matmul(in[1])))),
+            LabCase.of("matmul-bf16", "M K N", "[M, K] x [K, N] of bfloat16 tensors through cuBLAS (bf16 tensor cores, float32 accumulation)",
+                    sizes(4096, 4096, 4096), sizes(20, 30, 40),
+                    s -> Problem.compute(2.0 * s[0] * s[1] * s[2], s[0], s[1], s[2],
+                            () -> new Tensor[] {uniform(1, s[0], s[1]).cast(DType.BFLOAT16), uniform(2, s[1], s[2]).cast(DType.BFLOAT16)},
+                            in -> one(in[0].matmul(in[1])))),
             conv("conv3d", Direction.FORWARD, "3-d convolution forward, stride 1, same padding (cuDNN)"),
             conv("conv3d-backward-data", Direction.BACKWARD_DATA, "3-d convolution input gradient (cuDNN)"),
             conv("conv3d-backward-filter", Direction.BACKWARD_FILTER, "3-d convolution weight gradient (cuDNN)"));

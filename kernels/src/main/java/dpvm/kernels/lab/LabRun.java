@@ -78,7 +78,8 @@ public final class LabRun {
                 out = problem.op.apply(in);
             }
             // read back unforced: the download may convert or copy, and that copy is not the variant under test
-            return CheckResult.compare(values(out), reference, problem.computeBound(), problem::outputName);
+            boolean bfloat16 = java.util.Arrays.stream(out).anyMatch(t -> t.dtype() == dpvm.tensor.DType.BFLOAT16);
+            return CheckResult.compare(values(out), reference, problem.computeBound(), bfloat16, problem::outputName);
         }
     }
 
