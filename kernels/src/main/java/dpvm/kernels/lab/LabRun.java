@@ -126,13 +126,15 @@ public final class LabRun {
 
     /**
      * The ceiling a run is judged against: the device-to-device copy rate in GB/s for a memory-bound kernel, or
-     * the milliseconds of the backend's bare cuBLAS call on the GEMM of the kernel's shape for a compute-bound one.
+     * the milliseconds of the backend's bare cuBLAS call on the GEMM of the kernel's shape (in bfloat16 when the
+     * kernel's first input is, else float32) for a compute-bound one.
      */
     double ceiling(GpuTimer timer, int warmup, int repeats) {
         if (!problem.computeBound()) return timer.copyRateGBs((long) Math.max(problem.bytes / 2, 4096), warmup, repeats);
         int[] g = problem.gemm;
+        DType type = host.length > 0 && host[0].dtype() == DType.BFLOAT16 ? DType.BFLOAT16 : DType.FLOAT32;
         try (Scope s = Scope.open()) {
-            Tensor a = new Rng(7).uniform(new int[] {g[0], g[1]}, DType.FLOAT32, GPU), b = new Rng(8).uniform(new int[] {g[1], g[2]}, DType.FLOAT32, GPU);
+            Tensor a = new Rng(7).uniform(new int[] {g[0], g[1]}, type, GPU), b = new Rng(8).uniform(new int[] {g[1], g[2]}, type, GPU);
             return timer.medianMs(warmup, repeats, () -> Backends.of(GPU).matmul(a, b).close());
         }
     }
