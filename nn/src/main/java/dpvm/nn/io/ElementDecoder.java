@@ -41,7 +41,6 @@ final class ElementDecoder {
         }
     }
 
-
     static float halfToFloat(short h) {
         int bits = h & 0xFFFF;
         int sign = (bits & 0x8000) << 16;
