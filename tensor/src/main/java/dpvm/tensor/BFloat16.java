@@ -36,11 +36,4 @@ public final class BFloat16 {
         for (int i = 0; i < values.length; i++) out[i] = fromFloat(values[i]);
         return out;
     }
-
-    /** Values of each bfloat16 (exact). */
-    public static float[] toFloats(short[] bits) {
-        float[] out = new float[bits.length];
-        for (int i = 0; i < bits.length; i++) out[i] = toFloat(bits[i]);
-        return out;
-    }
 }

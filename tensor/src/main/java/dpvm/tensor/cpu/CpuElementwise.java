@@ -90,7 +90,7 @@ final class CpuElementwise {
             case BFLOAT16 -> loop.run((b, s, n) -> {
                 // in float32 (exact in double for + - * /, then rounded once to float32 by set), then to bfloat16
                 for (int j = 0, io = b[0], ia = b[1], ic = b[2]; j < n; j++, io += s[0], ia += s[1], ic += s[2]) {
-                    o.set(io, (float) fn.applyAsDouble(a.get(ia), c.get(ic)));
+                    o.set(io, fn.applyAsDouble(a.get(ia), c.get(ic)));
                 }
             });
             case INT64 -> loop.run((b, s, n) -> {
