@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -405,6 +406,16 @@ inline float __uint_as_float(unsigned v) { return emu_dev::bits_as<float>(&v); }
 inline unsigned __float_as_uint(float v) { return emu_dev::bits_as<unsigned>(&v); }
 inline double __longlong_as_double(long long v) { return emu_dev::bits_as<double>(&v); }
 inline long long __double_as_longlong(double v) { return emu_dev::bits_as<long long>(&v); }
+// PTX's cvt.rzi: toward zero, saturating at the type's range, NaN to 0 (a host cast of an out-of-range double is
+// undefined, and x86 gives the most negative value)
+template <typename I> inline I emu_saturating_rz(double v) {
+    if (v != v) return 0;
+    if (v <= (double) std::numeric_limits<I>::min()) return std::numeric_limits<I>::min();
+    if (v >= (double) std::numeric_limits<I>::max()) return std::numeric_limits<I>::max();
+    return (I) v;
+}
+inline int __double2int_rz(double v) { return emu_saturating_rz<int>(v); }
+inline long long __double2ll_rz(double v) { return emu_saturating_rz<long long>(v); }
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned) (((unsigned long long) a * b) >> 32); }
 inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) { return (unsigned long long) (((unsigned __int128) a * b) >> 64); }
 inline int __mulhi(int a, int b) { return (int) (((long long) a * b) >> 32); }

@@ -46,9 +46,11 @@ __device__ __forceinline__ double dpvm_inf_d() { return __longlong_as_double(0x7
 
 template <typename T> __device__ __forceinline__ bool is_nan(T v) { return v != v; }
 
-// Java's (int) and (long) casts from double saturate and send NaN to 0; PTX's cvt.rzi does the same, so a
-// plain C cast through double reproduces the CPU backend's conversions.
+// Java's (int) and (long) casts from double truncate, saturate and send NaN to 0: PTX's cvt.rzi, which the
+// integer specialisations name outright rather than leave to what a C cast of an out-of-range value compiles to.
 template <typename To> __device__ __forceinline__ To from_double(double v) { return (To) v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return __double2int_rz(v); }
+template <> __device__ __forceinline__ i64 from_double<i64>(double v) { return __double2ll_rz(v); }
 
 // bfloat16 storage (DType.BFLOAT16): the upper half of a float32. Kernels read it as float and round what they
 // store to nearest even, keeping NaN (made quiet), as BFloat16.java does, so each op computes in float32 as PyTorch

@@ -81,6 +81,24 @@ template <typename T> __device__ __forceinline__ T binary_float(int op, T a, T b
     return (T) 0;
 }
 
+// An integer power as the CPU takes it, (long) Math.pow(a, b). Math.pow is exact whenever the power is an integer a
+// double holds; CUDA's pow may be a few ulps off, and truncation would turn 124.99999999999999 into 124. So powers up
+// to 2^53 are multiplied out, which is exact; larger ones, and negative exponents of |a| >= 2 (a magnitude under
+// one half, truncated to 0), need no exactness the double pow lacks.
+__device__ __forceinline__ i64 int_pow(i64 a, i64 b) {
+    if (b == 0 || a == 1) return 1;
+    if (a == -1) return (b & 1) ? -1 : 1;
+    if (b < 0) return a == 0 ? 0x7fffffffffffffffLL : 0;  // (long) of +infinity saturates
+    if (a == 0) return 0;
+    const i64 exact = 1LL << 53;
+    i64 r = 1, m = a < 0 ? -a : a;
+    for (i64 k = 0; k < b; k++) {
+        if ((r < 0 ? -r : r) > exact / m) return from_double<i64>(pow((double) a, (double) b));
+        r *= a;
+    }
+    return r;
+}
+
 // Exact 64-bit integer arithmetic as the CPU's integerOp; division floors, and a zero divisor (an exception
 // on the CPU) gives 0 here because a kernel cannot throw.
 __device__ __forceinline__ i64 binary_int(int op, i64 a, i64 b) {
@@ -93,7 +111,7 @@ __device__ __forceinline__ i64 binary_int(int op, i64 a, i64 b) {
             i64 q = a / b;
             return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q;
         }
-        case B_POW: return from_double<i64>(pow((double) a, (double) b));
+        case B_POW: return int_pow(a, b);
         case B_MAX: return a > b ? a : b;
         case B_MIN: return a < b ? a : b;
         case B_EQ: return a == b;

@@ -23,7 +23,7 @@ final class Elementwise {
 
     /**
      * Binary ops through one of three kernels ({@link KernelVariants#BINARY}): strided (any broadcast view),
-     * flat (dense same-shape operands, no index arithmetic) or flat4 (float32 in 16-byte vectors).
+     * flat (dense same-shape operands, no index arithmetic) or vector (flat, in 16-byte vectors).
      */
     static Tensor binary(Ctx c, Binary op, Tensor a, Tensor b) {
         int[] shape = Shape.broadcast(op.name().toLowerCase(), a.shape(), b.shape());
@@ -31,11 +31,11 @@ final class Elementwise {
         int n = out.numel();
         String s = Ctx.sfx(a.dtype());
         String notFlat = whyNotFlat(a, b, shape);
-        String notFlat4 = notFlat != null ? notFlat : whyNotFlat4(a.dtype(), n, Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
-        String variant = KernelVariants.BINARY.pick(notFlat4 == null ? "flat4" : notFlat == null ? "flat" : "strided",
-                v -> v.equals("flat") ? notFlat : v.equals("flat4") ? notFlat4 : null);
+        String notVector = notFlat != null ? notFlat : whyNotVector(a.dtype(), n, Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
+        String variant = KernelVariants.BINARY.pick(notVector == null ? "vector" : notFlat == null ? "flat" : "strided",
+                v -> v.equals("flat") ? notFlat : v.equals("vector") ? notVector : null);
         switch (variant) {
-            case "flat4" -> c.launch("elementwise.cu", "binary_flat4_f32", n / 4, n / 4, op.ordinal(), Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
+            case "vector" -> c.launch("elementwise.cu", "binary_vector_" + s, n / vectorElements(a.dtype()), n, op.ordinal(), Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
             case "flat" -> c.launch("elementwise.cu", "binary_flat_" + s, n, n, op.ordinal(), Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
             case "strided" -> {
                 int[] g = Geometry.pack(shape, new int[][] {out.strides(), Shape.broadcastStrides(a.shape(), a.strides(), shape),
@@ -56,10 +56,15 @@ final class Elementwise {
         return null;
     }
 
-    /** Why float4 loads cannot cover n elements at these addresses, or null. */
-    static String whyNotFlat4(DType dtype, int n, long out, long a, long b) {
-        if (dtype != DType.FLOAT32) return "flat4 is float32 only, got " + dtype;
-        if (n % 4 != 0) return "the length " + n + " is not a multiple of 4";
+    /** Elements of {@code dtype} in one 16-byte vector. */
+    static int vectorElements(DType dtype) {
+        return 16 / dtype.byteSize();
+    }
+
+    /** Why 16-byte vector loads cannot take n elements of {@code dtype} at these addresses, or null. */
+    static String whyNotVector(DType dtype, int n, long out, long a, long b) {
+        int k = vectorElements(dtype);
+        if (n < k) return "the length " + n + " is shorter than one 16-byte vector (" + k + " " + dtype + " elements)";
         if (((out | a | b) & 15) != 0) return String.format("the addresses out 0x%x, a 0x%x, b 0x%x are not all 16-byte aligned", out, a, b);
         return null;
     }

@@ -14,8 +14,8 @@ import java.util.function.Function;
  *
  * <table>
  * <tr><th>op</th><th>variants (kernels)</th><th>automatic choice</th></tr>
- * <tr><td>binary</td><td>strided ({@code binary_*}), flat ({@code binary_flat_*}), flat4 ({@code binary_flat4_f32})</td>
- * <td>flat4 for dense same-shape float32 operands with 16-byte aligned pointers and a length divisible by 4, else
+ * <tr><td>binary</td><td>strided ({@code binary_*}), flat ({@code binary_flat_*}), vector ({@code binary_vector_*})</td>
+ * <td>vector for dense same-shape operands with 16-byte aligned pointers and at least one vector's elements, else
  * flat for dense same-shape operands, else strided</td></tr>
  * <tr><td>layernorm, layernorm-backward</td><td>warp ({@code layer_norm_*_w<VPT>}), block ({@code _b}), wide ({@code _wide})</td>
  * <td>warp up to 1024 values per row, block up to 8192, wide beyond</td></tr>
@@ -39,7 +39,7 @@ public final class KernelVariants {
     /** Prefix of the system properties that force a variant: {@code dpvm.kernels.variant.binary=flat}. */
     public static final String PROPERTY_PREFIX = "dpvm.kernels.variant.";
 
-    public static final Choice BINARY = Choice.fromProperty("binary", "strided", "flat", "flat4");
+    public static final Choice BINARY = Choice.fromProperty("binary", "strided", "flat", "vector");
     public static final Choice LAYER_NORM = Choice.fromProperty("layernorm", "warp", "block", "wide");
     public static final Choice LAYER_NORM_BACKWARD = Choice.fromProperty("layernorm-backward", "warp", "block", "wide");
     public static final Choice SOFTMAX = Choice.fromProperty("softmax", "rows", "registers");

@@ -4,6 +4,9 @@ import dpvm.tensor.DType;
 import dpvm.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,12 +23,13 @@ class VariantApplicabilityTest {
     }
 
     @Test
-    void float4KernelNeedsFloat32AWholeNumberOfVectorsAndAlignedAddresses() {
-        assertNull(Elementwise.whyNotFlat4(DType.FLOAT32, 1024, 0x1000, 0x2000, 0x3000));
-        assertEquals("flat4 is float32 only, got float64", Elementwise.whyNotFlat4(DType.FLOAT64, 1024, 0x1000, 0x2000, 0x3000));
-        assertEquals("the length 1001 is not a multiple of 4", Elementwise.whyNotFlat4(DType.FLOAT32, 1001, 0x1000, 0x2000, 0x3000));
+    void vectorKernelNeedsOneWholeVectorAndAlignedAddresses() {
+        assertNull(Elementwise.whyNotVector(DType.FLOAT32, 1001, 0x1000, 0x2000, 0x3000), "the elements past the last vector are a tail, not a refusal");
+        assertNull(Elementwise.whyNotVector(DType.BFLOAT16, 8, 0x1000, 0x2000, 0x3000));
+        assertEquals(List.of(4, 2, 4, 2, 8), Arrays.stream(DType.values()).map(Elementwise::vectorElements).toList());
+        assertEquals("the length 7 is shorter than one 16-byte vector (8 bfloat16 elements)", Elementwise.whyNotVector(DType.BFLOAT16, 7, 0x1000, 0x2000, 0x3000));
         assertEquals("the addresses out 0x1000, a 0x2004, b 0x3000 are not all 16-byte aligned",
-                Elementwise.whyNotFlat4(DType.FLOAT32, 1024, 0x1000, 0x2004, 0x3000));
+                Elementwise.whyNotVector(DType.FLOAT32, 1024, 0x1000, 0x2004, 0x3000));
     }
 
     @Test

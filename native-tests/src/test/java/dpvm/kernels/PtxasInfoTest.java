@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PtxasInfoTest {
     private static final String LOG = String.join("\n",
             "ptxas info    : 297 bytes gmem",
-            "ptxas info    : Compiling entry function 'binary_flat4_f32' for 'sm_90'",
-            "ptxas info    : Function properties for binary_flat4_f32",
+            "ptxas info    : Compiling entry function 'binary_vector_f32' for 'sm_90'",
+            "ptxas info    : Function properties for binary_vector_f32",
             "ptxas         .     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads",
             "ptxas info    : Used 46 registers, used 0 barriers",
             "ptxas info    : Compile time = 21.884 ms",
@@ -28,7 +28,7 @@ class PtxasInfoTest {
     @Test
     void readsEachEntrysRegistersFrameSpillsAndSharedMemory() {
         List<PtxasInfo> kernels = PtxasInfo.parse(LOG);
-        assertEquals(List.of(new PtxasInfo("binary_flat4_f32", 90, 46, 0, 0, 0, 0),
+        assertEquals(List.of(new PtxasInfo("binary_vector_f32", 90, 46, 0, 0, 0, 0),
                 new PtxasInfo("softmax_bwd_r32_f32", 120, 254, 184, 184, 216, 256)), kernels);
         assertFalse(kernels.get(0).spills(), "the spilling device function between the entries is not the first entry's");
         assertTrue(kernels.get(1).spills());

@@ -72,11 +72,12 @@ class KernelLabChecks extends GpuChecks {
     @Test
     void forcingAVariantThatCannotTakeTheOperandsFailsSayingWhy() {
         VariantNotApplicableException length = assertThrows(VariantNotApplicableException.class,
-                () -> new LabRun(LabCases.named("add"), new int[] {1001}).validate("flat4"));
-        assertEquals("binary variant \"flat4\" is forced but cannot run on these operands: the length 1001 is not a multiple of 4", length.getMessage());
+                () -> new LabRun(LabCases.named("add"), new int[] {3}).validate("vector"));
+        assertEquals("binary variant \"vector\" is forced but cannot run on these operands: the length 3 is shorter than one 16-byte vector (4 float32 elements)",
+                length.getMessage());
 
         Tensor a = new Rng(1).uniform(new int[] {1025}, DType.FLOAT32, GPU).slice(0, 1, 1025, 1), b = new Rng(2).uniform(new int[] {1024}, DType.FLOAT32, GPU);
-        try (KernelVariants.Forcing f = KernelVariants.BINARY.force("flat4")) {
+        try (KernelVariants.Forcing f = KernelVariants.BINARY.force("vector")) {
             VariantNotApplicableException aligned = assertThrows(VariantNotApplicableException.class, () -> Backends.of(GPU).binary(Backend.Binary.ADD, a, b));
             assertTrue(aligned.reason().endsWith("are not all 16-byte aligned"), aligned.getMessage());
         }
@@ -87,7 +88,7 @@ class KernelLabChecks extends GpuChecks {
         assertEquals("rows of 2000 values exceed the warp kernel's 1024", wide.reason());
 
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> new LabRun(LabCases.named("add"), new int[] {8}).validate("flat8"));
-        assertTrue(unknown.getMessage().contains("binary (strided, flat, flat4)"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("binary (strided, flat, vector)"), unknown.getMessage());
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> new LabRun(LabCases.named("cross-entropy"), new int[] {2, 8}).validate("warp"));
         assertEquals("cross-entropy has one kernel, no variants to choose from (see KernelLab list)", none.getMessage());
         assertEquals(null, KernelVariants.BINARY.forced(), "forcing ends with the run");
@@ -96,13 +97,13 @@ class KernelLabChecks extends GpuChecks {
     @Test
     void aVariantsRunTimesEachVariantAgainstTheCopyRateAndMarksTheAutomaticOne() {
         LabReport r = KernelLab.measure(LabOptions.parse("add", "4096", "--variants", "--repeats", "1", "--warmup", "0"));
-        assertEquals(List.of("strided", "flat", "flat4"), r.rows().stream().map(VariantRun::variant).toList());
+        assertEquals(List.of("strided", "flat", "vector"), r.rows().stream().map(VariantRun::variant).toList());
         assertEquals(List.of(false, false, true), r.rows().stream().map(VariantRun::automatic).toList());
         assertTrue(r.passed() && !r.computeBound() && r.ceiling() > 0 && r.bytes() == 3 * 4 * 4096, r.toString());
         for (VariantRun v : r.rows()) assertTrue(v.medianMs() > 0 && v.check().passed(), v.toString());
-        assertTrue(printed(r).contains("  flat4 (auto) "), printed(r));
+        assertTrue(printed(r).contains("  vector (auto) "), printed(r));
         // each variant is one launch of its own kernel, named, with the driver's figures where it gives them
-        assertEquals(List.of(List.of("binary_f32"), List.of("binary_flat_f32"), List.of("binary_flat4_f32")),
+        assertEquals(List.of(List.of("binary_f32"), List.of("binary_flat_f32"), List.of("binary_vector_f32")),
                 r.rows().stream().map(v -> v.launches().stream().map(LaunchStats::kernel).toList()).toList());
         for (VariantRun v : r.rows()) {
             LaunchStats l = v.launches().get(0);
@@ -114,11 +115,11 @@ class KernelLabChecks extends GpuChecks {
                 assertTrue(l.occupancyPercent(r.threadsPerMultiprocessor()) > 0 && l.waves(r.multiprocessors()) > 0, l.toString());
             }
         }
-        assertTrue(printed(r).contains(" binary_flat4_f32 "), printed(r));
+        assertTrue(printed(r).contains(" binary_vector_f32 "), printed(r));
         assertEquals(emulator(), printed(r).contains("occupancy: not reported by " + r.device()), printed(r));
 
-        LabReport n = KernelLab.measure(LabOptions.parse("add", "1001", "--variant", "flat4", "--repeats", "1", "--warmup", "0"));
-        assertEquals("the length 1001 is not a multiple of 4", n.rows().get(0).notApplicable());
+        LabReport n = KernelLab.measure(LabOptions.parse("add", "3", "--variant", "vector", "--repeats", "1", "--warmup", "0"));
+        assertEquals("the length 3 is shorter than one 16-byte vector (4 float32 elements)", n.rows().get(0).notApplicable());
         assertTrue(!n.passed(), "a forced variant that did not run fails the command");
     }
 

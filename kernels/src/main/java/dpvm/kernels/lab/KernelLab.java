@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  * <pre>
  * KernelLab list                              # every kernel, its sizes and variants
  * KernelLab add 67108864                      # elementwise add of two 64M-element vectors, automatic variant
- * KernelLab add 67108864 --variants           # strided, flat and flat4 one after another, in one table
+ * KernelLab add 67108864 --variants           # strided, flat and vector one after another, in one table
  * KernelLab layernorm 8192 1024 --variant block
  * KernelLab conv3d 8 64 64 16 56 56 3 --math tf32
  * KernelLab matmul 4096 4096 4096

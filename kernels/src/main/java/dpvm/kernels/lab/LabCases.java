@@ -32,8 +32,10 @@ public final class LabCases {
     private static final PoolSpec POOL = new PoolSpec(new int[] {3, 3, 3}, new int[] {2, 2, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, false, false);
 
     private static final List<LabCase> ALL = List.of(
-            binary("add", Backend.Binary.ADD, "+"),
-            binary("mul", Backend.Binary.MUL, "*"),
+            binary("add", Backend.Binary.ADD, "+", DType.FLOAT32, 1000),
+            binary("mul", Backend.Binary.MUL, "*", DType.FLOAT32, 1000),
+            // 1001 checks the vector kernel's tail too: 125 vectors of eight and one element
+            binary("add-bf16", Backend.Binary.ADD, "+", DType.BFLOAT16, 1001),
             LabCase.of("exp", "N", "elementwise exp (the strided unary kernel)", sizes(1 << 26), sizes(1000),
                     s -> unary(s[0], Tensor::exp)),
             LabCase.of("gelu", "N", "elementwise exact GELU", sizes(1 << 26), sizes(1000),
@@ -162,10 +164,10 @@ public final class LabCases {
         return new Tensor[] {t};
     }
 
-    private static LabCase binary(String name, Backend.Binary op, String symbol) {
-        return LabCase.of(name, "N", "elementwise a " + symbol + " b of float32 vectors", sizes(1 << 26), sizes(1000),
-                s -> Problem.memory(3 * F * s[0], () -> new Tensor[] {uniform(1, s[0]), uniform(2, s[0])}, in -> one(Ops.binary(op, in[0], in[1]))))
-                .varying(KernelVariants.BINARY);
+    private static LabCase binary(String name, Backend.Binary op, String symbol, DType dtype, int small) {
+        return LabCase.of(name, "N", "elementwise a " + symbol + " b of " + dtype + " vectors", sizes(1 << 26), sizes(small),
+                s -> Problem.memory(3.0 * dtype.byteSize() * s[0], () -> new Tensor[] {uniform(1, s[0]).cast(dtype), uniform(2, s[0]).cast(dtype)},
+                        in -> one(Ops.binary(op, in[0], in[1])))).varying(KernelVariants.BINARY);
     }
 
     private static Problem unary(int n, Function<Tensor, Tensor> f) {

@@ -48,14 +48,14 @@ class LaunchStatsTest {
 
     @Test
     void theReportTabulatesEachVariantsKernelsWithTheDriversFigures() {
-        VariantRun flat4 = new VariantRun("flat4", true, null, 0.2, null,
-                List.of(new LaunchStats("binary_flat4_f32", 1, 65536, 256, 0, new KernelResources(46, 0, 0, 8))), null);
-        LabReport r = new LabReport("add", new int[] {67108864}, "cuda:0 H100 (sm_90, 132 SMs)", 132, 2048, 3, 20, 3.0 * 4 * 67108864, 0, null, 2900, List.of(flat4));
+        VariantRun vector = new VariantRun("vector", true, null, 0.2, null,
+                List.of(new LaunchStats("binary_vector_f32", 1, 65536, 256, 0, new KernelResources(46, 0, 0, 8))), null);
+        LabReport r = new LabReport("add", new int[] {67108864}, "cuda:0 H100 (sm_90, 132 SMs)", 132, 2048, 3, 20, 3.0 * 4 * 67108864, 0, null, 2900, List.of(vector));
         String text = printed(r);
-        assertTrue(text.matches("(?s).*flat4 \\(auto\\) +binary_flat4_f32 +1 +65536 +256 +0 +46 +0 +8 +100\\.0% +62\\.06\\n.*"), text);
+        assertTrue(text.matches("(?s).*vector \\(auto\\) +binary_vector_f32 +1 +65536 +256 +0 +46 +0 +8 +100\\.0% +62\\.06\\n.*"), text);
         assertTrue(!text.contains("not reported"), text);
 
-        VariantRun emulated = new VariantRun("flat4", true, null, 0.2, null, List.of(new LaunchStats("binary_flat4_f32", 1, 2, 256, 0, null)), null);
+        VariantRun emulated = new VariantRun("vector", true, null, 0.2, null, List.of(new LaunchStats("binary_vector_f32", 1, 2, 256, 0, null)), null);
         String unknown = printed(new LabReport("add", new int[] {2048}, "cuda-emu", 2, 2048, 0, 1, 3.0 * 4 * 2048, 0, null, 1, List.of(emulated)));
         assertTrue(unknown.contains("registers, local memory and occupancy: not reported by cuda-emu"), unknown);
 

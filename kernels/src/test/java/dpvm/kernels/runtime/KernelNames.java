@@ -17,7 +17,7 @@ final class KernelNames {
                 index = new ArrayList<>(), random = new ArrayList<>(), pool = new ArrayList<>(), norm = new ArrayList<>(),
                 batchNorm = new ArrayList<>();
         for (String t : ALL) {
-            elementwise.addAll(List.of("unary_" + t, "binary_" + t, "binary_flat_" + t));
+            elementwise.addAll(List.of("unary_" + t, "binary_" + t, "binary_flat_" + t, "binary_vector_" + t));
             for (String c : ALL) {
                 elementwise.add("where_" + c + "_" + t);
                 copy.add("copy_" + c + "_" + t);
@@ -28,7 +28,6 @@ final class KernelNames {
                 for (String k : List.of("index_select_", "index_add_", "gather_", "scatter_add_")) index.add(k + t + "_" + i);
             }
         }
-        elementwise.add("binary_flat4_f32");
         for (String t : FLOATS) {
             softmax.addAll(List.of("softmax_fwd_" + t, "softmax_bwd_" + t));
             for (int items = 1; items <= (t.equals("f32") ? 32 : 16); items *= 2) softmax.addAll(List.of("softmax_fwd_r" + items + "_" + t, "softmax_bwd_r" + items + "_" + t));
