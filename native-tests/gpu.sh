@@ -128,7 +128,7 @@ run() {
         # the kernel variants at the benchmark sizes, each validated then timed (docs/cuda.md, the kernel lab)
         set +e
         # DPVM_LAB_SWEEP="KERNEL SIZES... [OPTIONS];..." replaces the list (smaller sizes to rehearse on the emulator)
-        local sweep_list="${DPVM_LAB_SWEEP:-softmax 8192 4096 --variants;layernorm 8192 4096 --variants;add 67108864 --variants;add-bf16 134217728 --variants;channel-sum 32 64 50176 --variants;time-sum 64 256 512 --variants;batchnorm 32 64 50176;batchnorm-train 32 64 50176 --variants;batchnorm-backward 32 64 50176 --variants;gelu-tanh 67108864;maxpool3d-backward 8 64 16 112 112;index-add 32768 768 8192 --variants;scatter-add 8192 1024 8 --variants;conv3d 8 64 64 16 56 56 3;conv3d 8 64 64 16 56 56 3 --autotune;conv3d-backward-filter 8 64 64 16 56 56 3;conv3d-backward-filter 8 64 64 16 56 56 3 --autotune}"
+        local sweep_list="${DPVM_LAB_SWEEP:-softmax 8192 4096 --variants;layernorm 8192 4096 --variants;add 67108864 --variants;add-bf16 134217728 --variants;exp 67108864 --variants;channel-sum 32 64 50176 --variants;time-sum 64 256 512 --variants;batchnorm 32 64 50176;batchnorm-train 32 64 50176 --variants;batchnorm-backward 32 64 50176 --variants;gelu-tanh 67108864;maxpool3d-backward 8 64 16 112 112;index-add 32768 768 8192 --variants;scatter-add 8192 1024 8 --variants;conv3d 8 64 64 16 56 56 3;conv3d 8 64 64 16 56 56 3 --autotune;conv3d-backward-filter 8 64 64 16 56 56 3;conv3d-backward-filter 8 64 64 16 56 56 3 --autotune}"
         local sweep; IFS=';' read -r -a sweep <<< "$sweep_list"
         for args in "${sweep[@]}"; do
             if (( SECONDS - started > budget - 20 )); then

@@ -53,26 +53,37 @@ DPVM_FOR_EACH_STORED_TYPE(DPVM_BINARY_FLAT)
     DPVM_WHERE(C, CS, int, i32) DPVM_WHERE(C, CS, i64, i64) DPVM_WHERE(C, CS, bf16, bf16)
 DPVM_FOR_EACH_STORED_TYPE(DPVM_WHERE_COND)
 
-// Dense same-shape operands in 16-byte vectors (the host uses it when every pointer is 16-byte aligned and n holds
-// at least one vector): each thread moves whole vectors, so fewer, wider memory transactions are in flight, which
-// matters most for the narrow types (eight bfloat16 per load instead of one). The first n % K threads of the grid
-// then do the elements past the last whole vector one by one.
+// Dense operands in 16-byte vectors (the host uses them when every pointer is 16-byte aligned and n holds at least
+// one vector): each thread moves whole vectors, so fewer, wider memory transactions are in flight, which matters
+// most for the narrow types (eight bfloat16 per load instead of one). The first n % K threads of the grid then do
+// the elements past the last whole vector one by one.
 template <typename T> struct alignas(16) vec16 { T e[16 / sizeof(T)]; };
 
-#define DPVM_BINARY_VECTOR(T, S)                                                                                    \
-    extern "C" __global__ void binary_vector_##S(int n, int op, T* __restrict__ out, const T* __restrict__ a,       \
-                                                 const T* __restrict__ b) {                                         \
-        const int K = 16 / sizeof(T);                                                                                \
-        int nv = n / K;                                                                                              \
-        vec16<T>* vout = (vec16<T>*) out;                                                                            \
-        const vec16<T>* va = (const vec16<T>*) a;                                                                    \
-        const vec16<T>* vb = (const vec16<T>*) b;                                                                    \
-        DPVM_GRID_STRIDE(i, nv) {                                                                                    \
-            vec16<T> x = va[i], y = vb[i], r;                                                                        \
-            _Pragma("unroll") for (int k = 0; k < K; k++) r.e[k] = binary_op<T>(op, x.e[k], y.e[k]);                 \
-            vout[i] = r;                                                                                             \
-        }                                                                                                            \
-        unsigned int t = blockIdx.x * blockDim.x + threadIdx.x, tail = (unsigned int) (nv * K) + t;                  \
-        if (tail < (unsigned int) n) out[tail] = binary_op<T>(op, a[tail], b[tail]);                                 \
+#define DPVM_UNARY_VECTOR(T, S)                                                                                      \
+    extern "C" __global__ void unary_vector_##S(int n, int op, T* __restrict__ out, const T* __restrict__ x) {        \
+        const int K = 16 / sizeof(T);                                                                                 \
+        int nv = n / K;                                                                                               \
+        DPVM_GRID_STRIDE(i, nv) {                                                                                     \
+            vec16<T> v = ((const vec16<T>*) x)[i], r;                                                                 \
+            _Pragma("unroll") for (int k = 0; k < K; k++) r.e[k] = unary_op<T>(op, v.e[k]);                           \
+            ((vec16<T>*) out)[i] = r;                                                                                 \
+        }                                                                                                             \
+        unsigned int tail = (unsigned int) (nv * K) + blockIdx.x * blockDim.x + threadIdx.x;                          \
+        if (tail < (unsigned int) n) out[tail] = unary_op<T>(op, x[tail]);                                            \
+    }
+DPVM_FOR_EACH_STORED_TYPE(DPVM_UNARY_VECTOR)
+
+#define DPVM_BINARY_VECTOR(T, S)                                                                                     \
+    extern "C" __global__ void binary_vector_##S(int n, int op, T* __restrict__ out, const T* __restrict__ a,        \
+                                                 const T* __restrict__ b) {                                          \
+        const int K = 16 / sizeof(T);                                                                                 \
+        int nv = n / K;                                                                                               \
+        DPVM_GRID_STRIDE(i, nv) {                                                                                     \
+            vec16<T> x = ((const vec16<T>*) a)[i], y = ((const vec16<T>*) b)[i], r;                                   \
+            _Pragma("unroll") for (int k = 0; k < K; k++) r.e[k] = binary_op<T>(op, x.e[k], y.e[k]);                  \
+            ((vec16<T>*) out)[i] = r;                                                                                 \
+        }                                                                                                             \
+        unsigned int tail = (unsigned int) (nv * K) + blockIdx.x * blockDim.x + threadIdx.x;                          \
+        if (tail < (unsigned int) n) out[tail] = binary_op<T>(op, a[tail], b[tail]);                                  \
     }
 DPVM_FOR_EACH_STORED_TYPE(DPVM_BINARY_VECTOR)

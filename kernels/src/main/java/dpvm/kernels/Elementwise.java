@@ -9,15 +9,26 @@ import dpvm.tensor.Tensor;
 
 import java.util.Arrays;
 
-/** Unary, binary and where: one strided kernel per dtype, plus flat kernels for dense same-shape binaries. */
+/**
+ * Unary, binary and where: one strided kernel per dtype, plus kernels for dense operands: flat (no index arithmetic)
+ * and vector (16-byte loads and stores).
+ */
 final class Elementwise {
     private Elementwise() {}
 
+    /** Unary ops through the strided kernel or, for a dense input, in 16-byte vectors ({@link KernelVariants#UNARY}). */
     static Tensor unary(Ctx c, Unary op, Tensor x) {
         Tensor out = c.empty(x.shape(), x.dtype());
         int n = out.numel();
-        int[] g = Geometry.pack(x.shape(), new int[][] {out.strides(), x.strides()});
-        c.launch("elementwise.cu", "unary_" + Ctx.sfx(x.dtype()), n, g, n, op.ordinal(), Ctx.ptr(out), Ctx.ptr(x));
+        String s = Ctx.sfx(x.dtype());
+        String notVector = !x.isContiguous() ? "the input " + Shape.str(x.shape()) + " with strides " + Arrays.toString(x.strides()) + " is not contiguous"
+                : whyNotVector(x.dtype(), n, new String[] {"out", "x"}, Ctx.ptr(out), Ctx.ptr(x));
+        if (KernelVariants.UNARY.pick(notVector == null ? "vector" : "strided", v -> v.equals("vector") ? notVector : null).equals("vector")) {
+            c.launch("elementwise.cu", "unary_vector_" + s, n / vectorElements(x.dtype()), n, op.ordinal(), Ctx.ptr(out), Ctx.ptr(x));
+        } else {
+            int[] g = Geometry.pack(x.shape(), new int[][] {out.strides(), x.strides()});
+            c.launch("elementwise.cu", "unary_" + s, n, g, n, op.ordinal(), Ctx.ptr(out), Ctx.ptr(x));
+        }
         return out;
     }
 
@@ -31,7 +42,7 @@ final class Elementwise {
         int n = out.numel();
         String s = Ctx.sfx(a.dtype());
         String notFlat = whyNotFlat(a, b, shape);
-        String notVector = notFlat != null ? notFlat : whyNotVector(a.dtype(), n, Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
+        String notVector = notFlat != null ? notFlat : whyNotVector(a.dtype(), n, new String[] {"out", "a", "b"}, Ctx.ptr(out), Ctx.ptr(a), Ctx.ptr(b));
         String variant = KernelVariants.BINARY.pick(notVector == null ? "vector" : notFlat == null ? "flat" : "strided",
                 v -> v.equals("flat") ? notFlat : v.equals("vector") ? notVector : null);
         switch (variant) {
@@ -61,12 +72,16 @@ final class Elementwise {
         return 16 / dtype.byteSize();
     }
 
-    /** Why 16-byte vector loads cannot take n elements of {@code dtype} at these addresses, or null. */
-    static String whyNotVector(DType dtype, int n, long out, long a, long b) {
+    /** Why 16-byte vector loads cannot take n elements of {@code dtype} at these addresses (of the named operands), or null. */
+    static String whyNotVector(DType dtype, int n, String[] names, long... addresses) {
         int k = vectorElements(dtype);
         if (n < k) return "the length " + n + " is shorter than one 16-byte vector (" + k + " " + dtype + " elements)";
-        if (((out | a | b) & 15) != 0) return String.format("the addresses out 0x%x, a 0x%x, b 0x%x are not all 16-byte aligned", out, a, b);
-        return null;
+        long any = 0;
+        for (long address : addresses) any |= address;
+        if ((any & 15) == 0) return null;
+        StringBuilder listed = new StringBuilder();
+        for (int i = 0; i < addresses.length; i++) listed.append(i == 0 ? "" : ", ").append(names[i]).append(String.format(" 0x%x", addresses[i]));
+        return "the addresses " + listed + " are not all 16-byte aligned";
     }
 
     static Tensor where(Ctx c, Tensor cond, Tensor a, Tensor b) {

@@ -14,6 +14,8 @@ import java.util.function.Function;
  *
  * <table>
  * <tr><th>op</th><th>variants (kernels)</th><th>automatic choice</th></tr>
+ * <tr><td>unary</td><td>strided ({@code unary_*}), vector ({@code unary_vector_*})</td>
+ * <td>vector for a dense input with 16-byte aligned pointers and at least one vector's elements, else strided</td></tr>
  * <tr><td>binary</td><td>strided ({@code binary_*}), flat ({@code binary_flat_*}), vector ({@code binary_vector_*})</td>
  * <td>vector for dense same-shape operands with 16-byte aligned pointers and at least one vector's elements, else
  * flat for dense same-shape operands, else strided</td></tr>
@@ -39,6 +41,7 @@ public final class KernelVariants {
     /** Prefix of the system properties that force a variant: {@code dpvm.kernels.variant.binary=flat}. */
     public static final String PROPERTY_PREFIX = "dpvm.kernels.variant.";
 
+    public static final Choice UNARY = Choice.fromProperty("unary", "strided", "vector");
     public static final Choice BINARY = Choice.fromProperty("binary", "strided", "flat", "vector");
     public static final Choice LAYER_NORM = Choice.fromProperty("layernorm", "warp", "block", "wide");
     public static final Choice LAYER_NORM_BACKWARD = Choice.fromProperty("layernorm-backward", "warp", "block", "wide");
@@ -51,7 +54,7 @@ public final class KernelVariants {
     public static final Choice INDEX_ADD = Choice.fromProperty("index-add", "atomic", "sorted");
     public static final Choice SCATTER_ADD = Choice.fromProperty("scatter-add", "atomic", "gather");
 
-    private static final List<Choice> ALL = List.of(BINARY, LAYER_NORM, LAYER_NORM_BACKWARD, SOFTMAX, SOFTMAX_BACKWARD, REDUCE, COPY, BATCH_NORM, BATCH_NORM_BACKWARD,
+    private static final List<Choice> ALL = List.of(UNARY, BINARY, LAYER_NORM, LAYER_NORM_BACKWARD, SOFTMAX, SOFTMAX_BACKWARD, REDUCE, COPY, BATCH_NORM, BATCH_NORM_BACKWARD,
             INDEX_ADD, SCATTER_ADD);
 
     private KernelVariants() {}

@@ -24,12 +24,14 @@ class VariantApplicabilityTest {
 
     @Test
     void vectorKernelNeedsOneWholeVectorAndAlignedAddresses() {
-        assertNull(Elementwise.whyNotVector(DType.FLOAT32, 1001, 0x1000, 0x2000, 0x3000), "the elements past the last vector are a tail, not a refusal");
-        assertNull(Elementwise.whyNotVector(DType.BFLOAT16, 8, 0x1000, 0x2000, 0x3000));
+        String[] abc = {"out", "a", "b"};
+        assertNull(Elementwise.whyNotVector(DType.FLOAT32, 1001, abc, 0x1000, 0x2000, 0x3000), "the elements past the last vector are a tail, not a refusal");
+        assertNull(Elementwise.whyNotVector(DType.BFLOAT16, 8, new String[] {"out", "x"}, 0x1000, 0x2000));
         assertEquals(List.of(4, 2, 4, 2, 8), Arrays.stream(DType.values()).map(Elementwise::vectorElements).toList());
-        assertEquals("the length 7 is shorter than one 16-byte vector (8 bfloat16 elements)", Elementwise.whyNotVector(DType.BFLOAT16, 7, 0x1000, 0x2000, 0x3000));
+        assertEquals("the length 7 is shorter than one 16-byte vector (8 bfloat16 elements)", Elementwise.whyNotVector(DType.BFLOAT16, 7, abc, 0x1000, 0x2000, 0x3000));
         assertEquals("the addresses out 0x1000, a 0x2004, b 0x3000 are not all 16-byte aligned",
-                Elementwise.whyNotVector(DType.FLOAT32, 1024, 0x1000, 0x2004, 0x3000));
+                Elementwise.whyNotVector(DType.FLOAT32, 1024, abc, 0x1000, 0x2004, 0x3000));
+        assertEquals("the addresses out 0x1000, x 0x2008 are not all 16-byte aligned", Elementwise.whyNotVector(DType.FLOAT64, 1024, new String[] {"out", "x"}, 0x1000, 0x2008));
     }
 
     @Test

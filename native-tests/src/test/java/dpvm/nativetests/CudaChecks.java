@@ -455,36 +455,37 @@ class CudaChecks extends GpuChecks {
 
     /** The register-resident softmax does the rows kernel's arithmetic in the same order: the same bits. */
     /**
-     * Every binary kernel (strided, flat, and 16-byte vectors with the elements past the last whole vector done one
-     * by one) gives the CPU's bits for every dtype, at lengths around one vector and with tails of every size.
+     * Every unary and binary kernel (strided, flat, and 16-byte vectors with the elements past the last whole vector
+     * done one by one) gives the same bits as the others for every dtype, at lengths around one vector and with
+     * tails of every size, and the CPU's values: bit for bit but for the device's transcendental functions.
      */
     @Test
-    void binaryVariantsGiveTheCpusBitsForEveryDtypeAndTail() {
-        int[] lengths = {8, 9, 15, 16, 17, 1001, 65536 + 7};
+    void elementwiseVariantsAgreeForEveryDtypeAndTail() {
         // integer powers that Math.pow gives exactly and a device pow a few ulps off would truncate to one less
         assertArrayEquals(new double[] {125, -243, 1L << 52, 0, 1, -1, Long.MAX_VALUE},
                 Backends.of(GPU).binary(Backend.Binary.POW, Tensor.ofLongs(new long[] {5, -3, 2, 7, 1, -1, 0}, 7).to(GPU),
                         Tensor.ofLongs(new long[] {3, 5, 52, -2, -9, 7, -1}, 7).to(GPU)).toDoubleArray());
         for (DType t : DType.values()) {
-            for (int n : lengths) {
+            Tolerance tol = t == DType.FLOAT64 ? Tolerance.FP64 : t == DType.BFLOAT16 ? Tolerance.BF16 : Tolerance.FP32;
+            for (int n : new int[] {8, 9, 15, 16, 17, 1001, 65536 + 7}) {
                 Tensor floats = random(new int[] {n}, 60 + n, Device.CPU), other = random(new int[] {n}, 61 + n, Device.CPU);
                 // integers: no zero divisors (the CPU throws on them), and small exponents so POW stays in range
                 Tensor a = t.isFloating() ? floats.cast(t) : floats.mul(50).cast(t);
                 Tensor b = t.isFloating() ? other.cast(t) : other.abs().mul(3).add(1).cast(t);
                 Tensor ag = a.to(GPU), bg = b.to(GPU);
+                // integers reach only these unary ops through the front end
+                List<Backend.Unary> unaries = t.isFloating() ? List.of(Backend.Unary.values())
+                        : List.of(Backend.Unary.NEG, Backend.Unary.ABS, Backend.Unary.SIGN);
+                for (Backend.Unary op : unaries) {
+                    Tensor x = op == Backend.Unary.LOG || op == Backend.Unary.SQRT || op == Backend.Unary.RSQRT ? ag.abs() : ag;
+                    double[] expected = Backends.of(Device.CPU).unary(op, x.to(Device.CPU)).toDoubleArray();
+                    checkVariants(dpvm.kernels.KernelVariants.UNARY, op + " of " + n + " " + t, t, () -> Backends.of(GPU).unary(op, x), expected,
+                            t.isFloating() && op.ordinal() >= Backend.Unary.EXP.ordinal() && op != Backend.Unary.ABS && op != Backend.Unary.SIGN ? tol : null);
+                }
                 for (Backend.Binary op : Backend.Binary.values()) {
                     double[] expected = Backends.of(Device.CPU).binary(op, a, b).toDoubleArray();
-                    // a floating POW is the device's pow (a few ulps from Java's), the rest are exact
-                    Tolerance pow = t == DType.FLOAT64 ? Tolerance.FP64 : t == DType.BFLOAT16 ? Tolerance.BF16 : Tolerance.FP32;
-                    for (String v : dpvm.kernels.KernelVariants.BINARY.variants()) {
-                        try (dpvm.kernels.KernelVariants.Forcing f = dpvm.kernels.KernelVariants.BINARY.force(v)) {
-                            Tensor got = Backends.of(GPU).binary(op, ag, bg);
-                            String what = v + " " + op + " of " + n + " " + t;
-                            assertEquals(t, got.dtype(), what);
-                            if (op == Backend.Binary.POW && t.isFloating()) assertNull(pow.mismatch(got.toDoubleArray(), expected), what);
-                            else assertArrayEquals(expected, got.toDoubleArray(), what);
-                        }
-                    }
+                    checkVariants(dpvm.kernels.KernelVariants.BINARY, op + " of " + n + " " + t, t, () -> Backends.of(GPU).binary(op, ag, bg), expected,
+                            op == Backend.Binary.POW && t.isFloating() ? tol : null);
                 }
             }
         }
@@ -492,6 +493,25 @@ class CudaChecks extends GpuChecks {
         assertEquals("vector", dpvm.kernels.KernelVariants.BINARY.lastAutomatic(), "nine bfloat16 elements: one vector and a tail of one");
         Backends.of(GPU).binary(Backend.Binary.ADD, random(new int[] {7}, 1, GPU).cast(DType.BFLOAT16), random(new int[] {7}, 2, GPU).cast(DType.BFLOAT16));
         assertEquals("flat", dpvm.kernels.KernelVariants.BINARY.lastAutomatic(), "seven bfloat16 elements are less than a vector");
+        random(new int[] {3, 8}, 3, GPU).mT().exp();
+        assertEquals("strided", dpvm.kernels.KernelVariants.UNARY.lastAutomatic(), "a transposed input");
+    }
+
+    /** Each variant of {@code choice} forced in turn gives the first one's bits, and the CPU's (within {@code tol} if given). */
+    private static void checkVariants(dpvm.kernels.KernelVariants.Choice choice, String what, DType t, java.util.function.Supplier<Tensor> run,
+                                      double[] expected, Tolerance tol) {
+        double[] first = null;
+        for (String v : choice.variants()) {
+            try (dpvm.kernels.KernelVariants.Forcing f = choice.force(v)) {
+                Tensor got = run.get();
+                assertEquals(t, got.dtype(), v + " " + what);
+                double[] values = got.toDoubleArray();
+                if (tol != null) assertNull(tol.mismatch(values, expected), v + " " + what);
+                else assertArrayEquals(expected, values, v + " " + what);
+                if (first == null) first = values;
+                else assertArrayEquals(first, values, v + " against " + choice.variants().get(0) + ": " + what);
+            }
+        }
     }
 
     @Test

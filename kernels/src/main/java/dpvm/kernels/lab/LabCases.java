@@ -36,10 +36,10 @@ public final class LabCases {
             binary("mul", Backend.Binary.MUL, "*", DType.FLOAT32, 1000),
             // 1001 checks the vector kernel's tail too: 125 vectors of eight and one element
             binary("add-bf16", Backend.Binary.ADD, "+", DType.BFLOAT16, 1001),
-            LabCase.of("exp", "N", "elementwise exp (the strided unary kernel)", sizes(1 << 26), sizes(1000),
-                    s -> unary(s[0], Tensor::exp)),
+            LabCase.of("exp", "N", "elementwise exp", sizes(1 << 26), sizes(1001),
+                    s -> unary(s[0], Tensor::exp)).varying(KernelVariants.UNARY),
             LabCase.of("gelu", "N", "elementwise exact GELU", sizes(1 << 26), sizes(1000),
-                    s -> unary(s[0], Functional::gelu)),
+                    s -> unary(s[0], Functional::gelu)).varying(KernelVariants.UNARY),
             LabCase.of("gelu-tanh", "N", "tanh GELU, a fused program of seven ops (kernel generated at run time)", sizes(1 << 26), sizes(1000),
                     s -> unary(s[0], Functional::geluTanh)),
             LabCase.of("batchnorm", "N C S", "batch norm in eval mode on [N, C, S], a fused program with per-channel operands", sizes(32, 64, 50176), sizes(2, 3, 50),

@@ -11,18 +11,22 @@ final class KernelNames {
 
     static final List<String> ALL = List.of("f32", "f64", "i32", "i64");
     static final List<String> FLOATS = List.of("f32", "f64");
+    /** The dtypes with copy, fill and elementwise kernels (DPVM_FOR_EACH_STORED_TYPE). */
+    static final List<String> STORED = List.of("f32", "f64", "i32", "i64", "bf16");
 
     static Map<String, List<String>> expected() {
         List<String> elementwise = new ArrayList<>(), copy = new ArrayList<>(), reduce = new ArrayList<>(), softmax = new ArrayList<>(),
                 index = new ArrayList<>(), random = new ArrayList<>(), pool = new ArrayList<>(), norm = new ArrayList<>(),
                 batchNorm = new ArrayList<>();
-        for (String t : ALL) {
-            elementwise.addAll(List.of("unary_" + t, "binary_" + t, "binary_flat_" + t, "binary_vector_" + t));
-            for (String c : ALL) {
+        for (String t : STORED) {
+            elementwise.addAll(List.of("unary_" + t, "unary_vector_" + t, "binary_" + t, "binary_flat_" + t, "binary_vector_" + t));
+            for (String c : STORED) {
                 elementwise.add("where_" + c + "_" + t);
                 copy.add("copy_" + c + "_" + t);
             }
             copy.add("fill_" + t);
+        }
+        for (String t : ALL) {
             reduce.addAll(List.of("reduce_rows_" + t, "reduce_cols_" + t, "reduce_split_" + t, "reduce_split_finish_" + t, "argreduce_rows_" + t));
             for (String i : List.of("i32", "i64")) {
                 for (String k : List.of("index_select_", "index_add_", "gather_", "scatter_add_")) index.add(k + t + "_" + i);
