@@ -107,12 +107,28 @@ class ElementwiseOpsTest {
         OpCheck.of("where", x -> Functional.where(x[0], x[1], x[2])).constant(cond).input(2, 3).input(3).check(d);
     }
 
-    @org.junit.jupiter.api.Test
-    void integerArithmeticIsExact() {
+    @ParameterizedTest
+    @MethodSource("devices")
+    void integerArithmeticIsExact(Device d) {
         long big = (1L << 60) + 1;
-        Tensor a = Tensor.ofLongs(new long[] {big, 7}, 2), b = Tensor.ofLongs(new long[] {1, 2}, 2);
-        assertArrayEquals(new long[] {big + 1, 9}, a.add(b).toLongArray());
-        assertArrayEquals(new long[] {big, 3}, a.div(b).toLongArray());
+        Tensor a = Tensor.ofLongs(new long[] {big, 7, -7}, 3).to(d), b = Tensor.ofLongs(new long[] {1, 2, 2}, 3).to(d);
+        assertArrayEquals(new long[] {big + 1, 9, -5}, a.add(b).toLongArray());
+        assertArrayEquals(new long[] {big, 3, -4}, a.div(b).toLongArray(), "division floors");
         assertEquals(DType.INT64, a.mul(b).dtype());
+    }
+
+    /** Results past int32's range, and casts of floats that are not finite or out of range, as Java's casts: saturated, NaN to 0. */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void integerResultsTruncateAndSaturate(Device d) {
+        Tensor i = Tensor.ofInts(new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, 46341}, 3).to(d), two = Tensor.ofInts(new int[] {2, 2, 2}, 3).to(d);
+        assertArrayEquals(new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, 92682}, i.mul(two).toIntArray(), "int32 products on " + d);
+        assertArrayEquals(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE}, i.mul(i).toIntArray(), "int32 squares on " + d);
+        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
+        Tensor f = Tensor.of(new float[] {nan, inf, -inf, 3e9f, -3e9f, 2.9f, -2.9f, 1e19f, -1e19f}, 9).to(d);
+        assertArrayEquals(new int[] {0, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, 2, -2, Integer.MAX_VALUE, Integer.MIN_VALUE},
+                f.cast(DType.INT32).toIntArray(), "float32 to int32 on " + d);
+        assertArrayEquals(new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE, 3_000_000_000L, -3_000_000_000L, 2, -2, Long.MAX_VALUE, Long.MIN_VALUE},
+                f.cast(DType.INT64).toLongArray(), "float32 to int64 on " + d);
     }
 }
