@@ -399,7 +399,7 @@ template <typename T> inline T atomicCAS(T* p, typename emu_dev::same<T>::type e
     return old;
 }
 
-// Bit casts and exactly rounded arithmetic (host IEEE arithmetic is round-to-nearest; no contraction).
+// Bit casts and exactly rounded arithmetic (host IEEE arithmetic is round-to-nearest).
 inline float __int_as_float(int v) { return emu_dev::bits_as<float>(&v); }
 inline int __float_as_int(float v) { return emu_dev::bits_as<int>(&v); }
 inline float __uint_as_float(unsigned v) { return emu_dev::bits_as<float>(&v); }
@@ -419,15 +419,22 @@ inline long long __double2ll_rz(double v) { return emu_saturating_rz<long long>(
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned) (((unsigned long long) a * b) >> 32); }
 inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) { return (unsigned long long) (((unsigned __int128) a * b) >> 64); }
 inline int __mulhi(int a, int b) { return (int) (((long long) a * b) >> 32); }
-inline double __dadd_rn(double a, double b) { return a + b; }
-inline double __dsub_rn(double a, double b) { return a - b; }
-inline double __dmul_rn(double a, double b) { return a * b; }
+// The _rn intrinsics are never fused into a multiply-add on the GPU, whatever --fmad says. Here they are inline
+// functions in a compile that contracts (see nvrtc.cpp), so their operands and results pass through an empty asm
+// the compiler cannot see into: each product and sum is rounded on its own, as on the GPU.
+template <typename T> inline T emu_rounded(T v) {
+    __asm__("" : "+x"(v));
+    return v;
+}
+inline double __dadd_rn(double a, double b) { return emu_rounded(emu_rounded(a) + emu_rounded(b)); }
+inline double __dsub_rn(double a, double b) { return emu_rounded(emu_rounded(a) - emu_rounded(b)); }
+inline double __dmul_rn(double a, double b) { return emu_rounded(emu_rounded(a) * emu_rounded(b)); }
 inline double __ddiv_rn(double a, double b) { return a / b; }
 inline double __dsqrt_rn(double a) { return sqrt(a); }
 inline double __fma_rn(double a, double b, double c) { return fma(a, b, c); }
-inline float __fadd_rn(float a, float b) { return a + b; }
-inline float __fsub_rn(float a, float b) { return a - b; }
-inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return emu_rounded(emu_rounded(a) + emu_rounded(b)); }
+inline float __fsub_rn(float a, float b) { return emu_rounded(emu_rounded(a) - emu_rounded(b)); }
+inline float __fmul_rn(float a, float b) { return emu_rounded(emu_rounded(a) * emu_rounded(b)); }
 inline float __fdiv_rn(float a, float b) { return a / b; }
 inline float __fsqrt_rn(float a) { return sqrtf(a); }
 inline float __fmaf_rn(float a, float b, float c) { return fmaf(a, b, c); }

@@ -137,6 +137,14 @@ int compile(Program& p, const std::vector<std::string>& options) {
     for (const std::string& o : options)
         if (o.rfind("-D", 0) == 0 || o.rfind("-I", 0) == 0) passed += " " + quote(o);
     std::string common = compiler + " -std=c++17 -x c++ -I" + quote(d) + passed;
+    // NVRTC contracts a * b + c into one fused multiply-add unless --fmad=false, and so does this compile where the
+    // host has FMA (-O1 alone leaves products and sums apart; -fexpensive-optimizations lets g++ fuse them): code
+    // that needs the separate roundings must say so (__fmul_rn and friends), here as on the GPU. The contractions
+    // g++ picks are not ptxas's, so results that depend on them differ from the GPU's in the last bits either way.
+    bool fmad = true;
+    for (const std::string& o : options)
+        if (o == "--fmad=false" || o == "-fmad=false") fmad = false;
+    std::string contract = fmad && __builtin_cpu_supports("fma") ? " -ffp-contract=fast -mfma -fexpensive-optimizations" : " -ffp-contract=off";
     int rc = NVRTC_SUCCESS;
     if (!run(common + " -E -P -DEMU_DISCOVER -include emu_device.h " + quote(d + "/" + src) + " -o " + quote(d + "/found.ii"), p.log)) {
         rc = NVRTC_ERROR_COMPILATION;
@@ -148,8 +156,7 @@ int compile(Program& p, const std::vector<std::string>& options) {
         }
         wrapper += "EMU_MODULE()\n";
         write_file(d + "/emu_module.cpp", wrapper);
-        // -ffp-contract=off: no fused multiply-adds the source did not ask for, as nvcc's IEEE defaults
-        if (!run(common + " -O1 -fPIC -shared -ffp-contract=off -fno-fast-math -U_FORTIFY_SOURCE -w " + quote(d + "/emu_module.cpp") + " -o " + quote(d + "/module.so"), p.log)) {
+        if (!run(common + " -O1 -fPIC -shared" + contract + " -fno-fast-math -U_FORTIFY_SOURCE -w " + quote(d + "/emu_module.cpp") + " -o " + quote(d + "/module.so"), p.log)) {
             rc = NVRTC_ERROR_COMPILATION;
         } else {
             std::string so = read_file(d + "/module.so");

@@ -373,6 +373,34 @@ class CudaChecks extends GpuChecks {
         assertEquals(6.0, Tensor.of(new double[] {1, 2, 3}, 3).to(GPU).sum().item(), 0.0, "the device works on");
     }
 
+    /**
+     * NVRTC fuses a * b + c into one multiply-add (its --fmad default), so kernels that promise the CPU's bits write
+     * their products and sums as the _rn intrinsics, which are never fused. Both halves hold here: with a = b =
+     * 1 + 2^-12 and c = -(1 + 2^-11), the fused result is the exact 2^-24 and the separately rounded one is 0 (the
+     * product's 2^-24 is a tie, rounded to even). The emulator fuses too where its host has FMA.
+     */
+    @Test
+    void productsAndSumsAreFusedUnlessWrittenAsRoundedIntrinsics() throws Exception {
+        CudaDevice d = CudaDevice.get(0);
+        var kernel = d.kernels().generated("test_fma", () -> """
+                extern "C" __global__ void fma_or_not(const float* in, float* out) {
+                    float a = in[0], b = in[1], c = in[2];
+                    out[0] = a * b + c;
+                    out[1] = __fadd_rn(__fmul_rn(a, b), c);
+                }
+                """, "fma_or_not");
+        float a = 1 + 0x1p-12f, c = -(1 + 0x1p-11f);
+        Tensor in = Tensor.of(new float[] {a, a, c}, 3).to(GPU), out = Tensor.zeros(new int[] {2}, DType.FLOAT32, GPU);
+        dpvm.kernels.runtime.Launcher.launch(kernel, d.rawStream(), 1, 32, 0, ((dpvm.kernels.CudaStorage) in.storage()).address(),
+                ((dpvm.kernels.CudaStorage) out.storage()).address());
+        float[] got = out.toFloatArray();
+        assertEquals(Math.fma(a, a, c), 0x1p-24f, "the exact value");
+        assertEquals(0f, a * a + c, "Java rounds the product first");
+        assertEquals(0f, got[1], "__fadd_rn(__fmul_rn(a, b), c) rounds twice");
+        boolean fuses = !emulator() || Files.readString(Path.of("/proc/cpuinfo")).matches("(?s).*\\bfma\\b.*");
+        if (fuses) assertEquals(0x1p-24f, got[0], "a * b + c is one fused multiply-add");
+    }
+
     /** A launch with more threads than a kernel's __launch_bounds__ allows fails at once, as on a GPU; the device works on. */
     @Test
     void launchBeyondAKernelsLaunchBoundsIsRefused() {
