@@ -466,3 +466,85 @@ inline void __trap() {
     fprintf(stderr, "cuda-emu: kernel executed __trap()\n");
     abort();
 }
+
+// CUDA's math functions are not correctly rounded: the CUDA Math API gives each one's largest error in ulps, and
+// the results a GPU returns lie anywhere within it. The host's are (nearly) correctly rounded, so a test whose
+// tolerance holds only for exact functions would pass here and fail on the GPU. So each function below computes
+// the value in higher precision (double for the float functions, long double for the double ones) and returns a
+// result up to the GPU's bound away from it: k steps from the correctly rounded result, k chosen by the argument
+// (the same input always gives the same output, as on the GPU) and cut back while the error would exceed the
+// bound. Exact points stay exact: f(0), and results that are 0, +-1 or not finite (exp(0) = 1 for a softmax's
+// largest element, tanh and erf saturating at +-1).
+namespace emu_math {
+inline unsigned mix(unsigned long long v) {
+    v ^= v >> 33;
+    v *= 0xff51afd7ed558ccdULL;
+    v ^= v >> 33;
+    return (unsigned) v;
+}
+template <typename T, typename W> inline T within_ulps(W precise, unsigned long long argumentBits, int bound) {
+    T nearest = (T) precise;
+    if (nearest == 0 || nearest == 1 || nearest == -1 || !std::isfinite(nearest)) return nearest;
+    int k = (int) (mix(argumentBits) % (unsigned) (2 * bound + 1)) - bound;
+    for (; k != 0; k += k > 0 ? -1 : 1) {
+        T r = nearest;
+        for (int j = 0; j < (k > 0 ? k : -k); j++) r = std::nextafter(r, k > 0 ? (T) INFINITY : (T) -INFINITY);
+        W ulp = (W) std::nextafter(std::fabs(r), (T) INFINITY) - (W) std::fabs(r);
+        if (std::isfinite(r) && std::fabs((W) r - precise) <= bound * ulp) return r;
+    }
+    return nearest;
+}
+inline unsigned long long bits(float v) { return (unsigned) __float_as_uint(v); }
+inline unsigned long long bits(double v) { return (unsigned long long) __double_as_longlong(v); }
+// one argument: f(0) is exact; results in [-1, 1] (sin, cos, tanh, erf) or [0, 2] (erfc) stay in it
+template <typename T, typename W> inline T unary(T x, W precise, int bound, T lo, T hi) {
+    if (x == 0) return (T) precise;
+    T r = within_ulps<T>(precise, bits(x), bound);
+    return r < lo ? lo : r > hi ? hi : r;
+}
+typedef long double ld;
+constexpr float FINF = INFINITY;
+constexpr double DINF = INFINITY;
+inline float expf_(float x) { return unary(x, ::exp((double) x), 2, 0.0f, FINF); }
+inline float logf_(float x) { return unary(x, ::log((double) x), 1, -FINF, FINF); }
+inline float sinf_(float x) { return unary(x, ::sin((double) x), 2, -1.0f, 1.0f); }
+inline float cosf_(float x) { return unary(x, ::cos((double) x), 2, -1.0f, 1.0f); }
+inline float tanhf_(float x) { return unary(x, ::tanh((double) x), 2, -1.0f, 1.0f); }
+inline float erff_(float x) { return unary(x, ::erf((double) x), 2, -1.0f, 1.0f); }
+inline float erfcf_(float x) { return unary(x, ::erfc((double) x), 4, 0.0f, 2.0f); }
+inline double exp_(double x) { return unary(x, ::expl((ld) x), 1, 0.0, DINF); }
+inline double log_(double x) { return unary(x, ::logl((ld) x), 1, -DINF, DINF); }
+inline double sin_(double x) { return unary(x, ::sinl((ld) x), 2, -1.0, 1.0); }
+inline double cos_(double x) { return unary(x, ::cosl((ld) x), 2, -1.0, 1.0); }
+inline double tanh_(double x) { return unary(x, ::tanhl((ld) x), 1, -1.0, 1.0); }
+inline double erf_(double x) { return unary(x, ::erfl((ld) x), 2, -1.0, 1.0); }
+inline double erfc_(double x) { return unary(x, ::erfcl((ld) x), 5, 0.0, 2.0); }
+// CUDA's exp(float) and friends are the float functions
+inline float exp_(float x) { return expf_(x); }
+inline float log_(float x) { return logf_(x); }
+inline float sin_(float x) { return sinf_(x); }
+inline float cos_(float x) { return cosf_(x); }
+inline float tanh_(float x) { return tanhf_(x); }
+inline float erf_(float x) { return erff_(x); }
+inline float erfc_(float x) { return erfcf_(x); }
+// pow: 2 ulps; x^0 = 1 and 1^y = 1 exactly, as C's special cases
+inline double pow_(double x, double y) {
+    if (y == 0 || x == 1) return ::pow(x, y);
+    return within_ulps<double>(::powl((ld) x, (ld) y), bits(x) * 0x9e3779b97f4a7c15ULL ^ bits(y), 2);
+}
+}  // namespace emu_math
+#define expf(x) emu_math::expf_(x)
+#define logf(x) emu_math::logf_(x)
+#define sinf(x) emu_math::sinf_(x)
+#define cosf(x) emu_math::cosf_(x)
+#define tanhf(x) emu_math::tanhf_(x)
+#define erff(x) emu_math::erff_(x)
+#define erfcf(x) emu_math::erfcf_(x)
+#define exp(x) emu_math::exp_(x)
+#define log(x) emu_math::log_(x)
+#define sin(x) emu_math::sin_(x)
+#define cos(x) emu_math::cos_(x)
+#define tanh(x) emu_math::tanh_(x)
+#define erf(x) emu_math::erf_(x)
+#define erfc(x) emu_math::erfc_(x)
+#define pow(x, y) emu_math::pow_(x, y)
