@@ -194,6 +194,20 @@ inline Order& schedule() {
     return order;
 }
 
+// The __shared__ arrays of this module (nvrtc.cpp registers each at its declaration), filled with 0xff bytes before
+// every block: shared memory starts as garbage on a GPU, and NaN (or -1) shows a read before the first write.
+struct SharedArray {
+    void* at;
+    size_t bytes;
+};
+inline SharedArray shared_arrays[256];
+inline int shared_count = 0;
+inline bool shared_array(void* at, size_t bytes) {
+    if (shared_count < 256) shared_arrays[shared_count++] = {at, bytes};
+    memset(at, 0xff, bytes);
+    return true;
+}
+
 // Runs every block of the grid; returns 0, or 1 with `error` set when a block cannot finish.
 inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
     int threads = (int) (block.x * block.y * block.z);
@@ -226,6 +240,7 @@ inline int run(void (*kernel)(void**), void** args, dim3 grid, dim3 block) {
         unsigned long long b = blockOrder(i);
         unsigned bx = (unsigned) (b % grid.x), by = (unsigned) (b / grid.x % grid.y), bz = (unsigned) (b / ((unsigned long long) grid.x * grid.y));
         block_index = {bx, by, bz};
+        for (int s = 0; s < shared_count; s++) memset(shared_arrays[s].at, 0xff, shared_arrays[s].bytes);
         for (int t = 0; t < threads; t++) {
             Fiber& f = fibers[t];
             f.idx = {(unsigned) t % block.x, (unsigned) t / block.x % block.y, (unsigned) t / (block.x * block.y)};

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -115,6 +116,16 @@ std::string safe(const std::string& name) {
     return s.empty() ? "kernel.cu" : s;
 }
 
+// Shared memory holds garbage when a block starts, on a GPU; here a __shared__ array is a function static. So each
+// declaration `__shared__ T name[...];` gets a registration after it (device.h: shared_array), and every block
+// starts with the registered arrays filled with 0xff bytes (NaN in float and double, -1 in integers): a kernel that
+// reads shared memory before writing it computes NaN here too. The registration's static flag is initialised once,
+// by the first thread that reaches the declaration, before any thread can have written the array.
+std::string poison_shared(const std::string& source) {
+    static const std::regex declaration(R"((__shared__\s+[A-Za-z_][\w:<>, ]*?\s+([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\]\s*)+;))");
+    return std::regex_replace(source, declaration, "$1 static const bool $2_emu_registered = emu_dev::shared_array($2, sizeof($2));");
+}
+
 int compile(Program& p, const std::vector<std::string>& options) {
     const char* tmp = getenv("TMPDIR");
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/dpvm-emu-nvrtc-XXXXXX";
@@ -125,8 +136,8 @@ int compile(Program& p, const std::vector<std::string>& options) {
         return NVRTC_ERROR_INTERNAL_ERROR;
     }
     std::string d = dir.data(), src = safe(p.name);
-    bool ok = write_file(d + "/emu_device.h", DEVICE_H) && write_file(d + "/" + src, p.source);
-    for (auto& h : p.headers) ok = ok && write_file(d + "/" + safe(h.first), h.second);
+    bool ok = write_file(d + "/emu_device.h", DEVICE_H) && write_file(d + "/" + src, poison_shared(p.source));
+    for (auto& h : p.headers) ok = ok && write_file(d + "/" + safe(h.first), poison_shared(h.second));
     if (!ok) {
         remove_tree(d);
         p.log = "cannot write the sources to " + d;

@@ -401,6 +401,27 @@ class CudaChecks extends GpuChecks {
         if (fuses) assertEquals(0x1p-24f, got[0], "a * b + c is one fused multiply-add");
     }
 
+    /**
+     * Shared memory starts every block as garbage on a GPU; the emulator fills it with NaN, so a kernel that reads it
+     * before writing it fails the parity suite there, even in a second block after the first wrote the array.
+     */
+    @Test
+    void sharedMemoryReadBeforeItIsWrittenIsNaNOnTheEmulator() {
+        Assumptions.assumeTrue(emulator(), "what shared memory holds at a block's start is undefined on a GPU");
+        CudaDevice d = CudaDevice.get(0);
+        var early = d.kernels().generated("test_shared_early", () -> """
+                extern "C" __global__ void read_early(float* out) {
+                    __shared__ float s[64];
+                    out[blockIdx.x * 64 + threadIdx.x] = s[threadIdx.x];
+                    __syncthreads();
+                    s[threadIdx.x] = 1.0f;
+                }
+                """, "read_early");
+        Tensor out = Tensor.zeros(new int[] {128}, DType.FLOAT32, GPU);
+        dpvm.kernels.runtime.Launcher.launch(early, d.rawStream(), 2, 64, 0, ((dpvm.kernels.CudaStorage) out.storage()).address());
+        for (float v : out.toFloatArray()) assertTrue(Float.isNaN(v), "read before written: " + v);
+    }
+
     /** A launch with more threads than a kernel's __launch_bounds__ allows fails at once, as on a GPU; the device works on. */
     @Test
     void launchBeyondAKernelsLaunchBoundsIsRefused() {
