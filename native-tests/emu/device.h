@@ -203,7 +203,11 @@ struct SharedArray {
 inline SharedArray shared_arrays[256];
 inline int shared_count = 0;
 inline bool shared_array(void* at, size_t bytes) {
-    if (shared_count < 256) shared_arrays[shared_count++] = {at, bytes};
+    if (shared_count == 256) {
+        fprintf(stderr, "cuda-emu: more than 256 __shared__ arrays in one module; raise the limit in device.h\n");
+        abort();
+    }
+    shared_arrays[shared_count++] = {at, bytes};
     memset(at, 0xff, bytes);
     return true;
 }
@@ -520,13 +524,14 @@ template <typename T, typename W> inline T unary(T x, W precise, int bound, T lo
 typedef long double ld;
 constexpr float FINF = INFINITY;
 constexpr double DINF = INFINITY;
-inline float expf_(float x) { return unary(x, ::exp((double) x), 2, 0.0f, FINF); }
-inline float logf_(float x) { return unary(x, ::log((double) x), 1, -FINF, FINF); }
-inline float sinf_(float x) { return unary(x, ::sin((double) x), 2, -1.0f, 1.0f); }
-inline float cosf_(float x) { return unary(x, ::cos((double) x), 2, -1.0f, 1.0f); }
-inline float tanhf_(float x) { return unary(x, ::tanh((double) x), 2, -1.0f, 1.0f); }
-inline float erff_(float x) { return unary(x, ::erf((double) x), 2, -1.0f, 1.0f); }
-inline float erfcf_(float x) { return unary(x, ::erfc((double) x), 4, 0.0f, 2.0f); }
+// the float functions, which are also CUDA's exp(float) and friends
+inline float exp_(float x) { return unary(x, ::exp((double) x), 2, 0.0f, FINF); }
+inline float log_(float x) { return unary(x, ::log((double) x), 1, -FINF, FINF); }
+inline float sin_(float x) { return unary(x, ::sin((double) x), 2, -1.0f, 1.0f); }
+inline float cos_(float x) { return unary(x, ::cos((double) x), 2, -1.0f, 1.0f); }
+inline float tanh_(float x) { return unary(x, ::tanh((double) x), 2, -1.0f, 1.0f); }
+inline float erf_(float x) { return unary(x, ::erf((double) x), 2, -1.0f, 1.0f); }
+inline float erfc_(float x) { return unary(x, ::erfc((double) x), 4, 0.0f, 2.0f); }
 inline double exp_(double x) { return unary(x, ::expl((ld) x), 1, 0.0, DINF); }
 inline double log_(double x) { return unary(x, ::logl((ld) x), 1, -DINF, DINF); }
 inline double sin_(double x) { return unary(x, ::sinl((ld) x), 2, -1.0, 1.0); }
@@ -534,27 +539,19 @@ inline double cos_(double x) { return unary(x, ::cosl((ld) x), 2, -1.0, 1.0); }
 inline double tanh_(double x) { return unary(x, ::tanhl((ld) x), 1, -1.0, 1.0); }
 inline double erf_(double x) { return unary(x, ::erfl((ld) x), 2, -1.0, 1.0); }
 inline double erfc_(double x) { return unary(x, ::erfcl((ld) x), 5, 0.0, 2.0); }
-// CUDA's exp(float) and friends are the float functions
-inline float exp_(float x) { return expf_(x); }
-inline float log_(float x) { return logf_(x); }
-inline float sin_(float x) { return sinf_(x); }
-inline float cos_(float x) { return cosf_(x); }
-inline float tanh_(float x) { return tanhf_(x); }
-inline float erf_(float x) { return erff_(x); }
-inline float erfc_(float x) { return erfcf_(x); }
 // pow: 2 ulps; x^0 = 1 and 1^y = 1 exactly, as C's special cases
 inline double pow_(double x, double y) {
     if (y == 0 || x == 1) return ::pow(x, y);
     return within_ulps<double>(::powl((ld) x, (ld) y), bits(x) * 0x9e3779b97f4a7c15ULL ^ bits(y), 2);
 }
 }  // namespace emu_math
-#define expf(x) emu_math::expf_(x)
-#define logf(x) emu_math::logf_(x)
-#define sinf(x) emu_math::sinf_(x)
-#define cosf(x) emu_math::cosf_(x)
-#define tanhf(x) emu_math::tanhf_(x)
-#define erff(x) emu_math::erff_(x)
-#define erfcf(x) emu_math::erfcf_(x)
+#define expf(x) emu_math::exp_((float) (x))
+#define logf(x) emu_math::log_((float) (x))
+#define sinf(x) emu_math::sin_((float) (x))
+#define cosf(x) emu_math::cos_((float) (x))
+#define tanhf(x) emu_math::tanh_((float) (x))
+#define erff(x) emu_math::erf_((float) (x))
+#define erfcf(x) emu_math::erfc_((float) (x))
 #define exp(x) emu_math::exp_(x)
 #define log(x) emu_math::log_(x)
 #define sin(x) emu_math::sin_(x)
